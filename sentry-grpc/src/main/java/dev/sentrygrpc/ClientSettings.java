@@ -1,0 +1,14 @@
+package dev.sentrygrpc;
+
+/** What every call of one client interceptor shares, worked out once. */
+final class ClientSettings {
+  final SentryGrpcOptions options;
+  final RpcMethods methods;
+  final IgnoredOrigin ignoredOrigin = new IgnoredOrigin(TracedClientCall.ORIGIN);
+  final PropagationTargets propagationTargets = new PropagationTargets();
+
+  ClientSettings(SentryGrpcOptions options) {
+    this.options = options;
+    this.methods = new RpcMethods(options.ignoredMethods());
+  }
+}

@@ -1,0 +1,33 @@
+package dev.sentrygrpc;
+
+import io.grpc.MethodDescriptor;
+
+/**
+ * What the interceptors need to know of one gRPC method, worked out once per method rather than
+ * on every call: the names Sentry shows and whether the method is ignored.
+ */
+final class RpcMethod {
+  /** {@code shop.OrderService/PlaceOrder}: transaction name, span description, {@code rpc.method}. */
+  final String fullName;
+  /** {@code /shop.OrderService/PlaceOrder}: the seed interceptors' {@code grpc.method}. */
+  final String path;
+  /** {@code shop.OrderService}, or the full name when it has no service part. */
+  final String service;
+  /** {@code UNARY}, {@code SERVER_STREAMING}, ... */
+  final String type;
+
+  final MethodDescriptor<?, ?> descriptor;
+  final boolean streaming;
+  final boolean ignored;
+
+  RpcMethod(MethodDescriptor<?, ?> descriptor, boolean ignored) {
+    this.descriptor = descriptor;
+    this.fullName = descriptor.getFullMethodName();
+    this.path = "/" + fullName;
+    String serviceName = descriptor.getServiceName();
+    this.service = serviceName != null ? serviceName : fullName;
+    this.type = descriptor.getType().name();
+    this.streaming = descriptor.getType() != MethodDescriptor.MethodType.UNARY;
+    this.ignored = ignored;
+  }
+}

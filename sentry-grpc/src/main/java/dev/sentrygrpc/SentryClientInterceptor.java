@@ -1,0 +1,67 @@
+package dev.sentrygrpc;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import io.sentry.IScopes;
+import io.sentry.Sentry;
+import io.sentry.SentryLevel;
+
+/**
+ * Makes every outgoing gRPC call carry the caller's trace ({@code sentry-trace}, {@code baggage},
+ * and {@code traceparent} when the SDK's {@code propagateTraceparent} is on) and, when the caller
+ * has a span, shows the call as a {@code grpc.client} child span.
+ *
+ * <pre>{@code
+ * ManagedChannel channel = ManagedChannelBuilder.forTarget("inventory:50051")
+ *     .intercept(new SentryClientInterceptor())
+ *     .build();
+ * }</pre>
+ *
+ * <p>The call lifecycle lives in {@code TracedClientCall}.
+ */
+public final class SentryClientInterceptor implements ClientInterceptor {
+  private final ClientSettings settings;
+
+  /** An interceptor with {@link SentryGrpcOptions#defaults()}. */
+  public SentryClientInterceptor() {
+    this(SentryGrpcOptions.defaults());
+  }
+
+  public SentryClientInterceptor(SentryGrpcOptions options) {
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
+    }
+    this.settings = new ClientSettings(options);
+    SentryGrpcIntegration.register();
+  }
+
+  @Override
+  public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
+    ClientCall<ReqT, RespT> call = next.newCall(method, callOptions);
+    try {
+      IScopes caller =
+          settings.options.scopes() != null
+              ? settings.options.scopes()
+              : Sentry.getCurrentScopes();
+      if (!caller.isEnabled()) {
+        return call;
+      }
+      RpcMethod rpcMethod = settings.methods.of(method);
+      if (rpcMethod.ignored) {
+        return call;
+      }
+      return new TracedClientCall<>(
+          call, settings, rpcMethod, caller, next.authority(), callOptions.getDeadline());
+    } catch (Throwable t) {
+      Sentry.getCurrentScopes()
+          .getOptions()
+          .getLogger()
+          .log(SentryLevel.DEBUG, t, "sentry-grpc: call to %s not traced", method.getFullMethodName());
+      return call;
+    }
+  }
+}

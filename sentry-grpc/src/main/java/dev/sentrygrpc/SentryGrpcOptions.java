@@ -1,0 +1,322 @@
+package dev.sentrygrpc;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.Status;
+import io.sentry.IScopes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiPredicate;
+
+/**
+ * gRPC-specific settings of {@link SentryServerInterceptor} and {@link SentryClientInterceptor}.
+ *
+ * <p>Everything a Sentry user already knows (DSN, sample rates, {@code debug}, {@code
+ * sendDefaultPii}, environment, release, {@code tracePropagationTargets}, {@code
+ * propagateTraceparent}, {@code ignoredSpanOrigins}, ...) stays in the SDK's own {@code
+ * SentryOptions}; these options only cover what is particular to gRPC.
+ *
+ * <p>Immutable and safe to share: build one with {@link #builder()}, change a copy with {@link
+ * #toBuilder()}.
+ */
+public final class SentryGrpcOptions {
+
+  private static final SentryGrpcOptions DEFAULTS = builder().build();
+
+  private final boolean rethrow;
+  private final Duration flushOnError;
+  private final List<String> ignoredMethods;
+  private final Set<Status.Code> capturedStatusCodes;
+  private final boolean traceStreamingCalls;
+  private final Set<String> capturedMetadata;
+  private final BiPredicate<ServerCall<?, ?>, Metadata> continueIncomingTraces;
+  private final Set<Status.Code> capturedClientStatusCodes;
+  private final boolean clientBreadcrumbs;
+  private final IScopes scopes;
+
+  private SentryGrpcOptions(Builder builder) {
+    this.rethrow = builder.rethrow;
+    this.flushOnError = builder.flushOnError;
+    this.ignoredMethods = Collections.unmodifiableList(new ArrayList<>(builder.ignoredMethods));
+    this.capturedStatusCodes = Collections.unmodifiableSet(copyOf(builder.capturedStatusCodes));
+    this.traceStreamingCalls = builder.traceStreamingCalls;
+    this.capturedMetadata =
+        Collections.unmodifiableSet(new LinkedHashSet<>(builder.capturedMetadata));
+    this.continueIncomingTraces = builder.continueIncomingTraces;
+    this.capturedClientStatusCodes =
+        Collections.unmodifiableSet(copyOf(builder.capturedClientStatusCodes));
+    this.clientBreadcrumbs = builder.clientBreadcrumbs;
+    this.scopes = builder.scopes;
+  }
+
+  /** The defaults: what {@code new SentryServerInterceptor()} and the client use. */
+  public static SentryGrpcOptions defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from these options. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Whether an exception thrown by a service method goes on to grpc-java after it was captured
+   * (the client then sees {@code UNKNOWN}), or is swallowed and the call closed with {@code
+   * INTERNAL}. Default {@code true}.
+   */
+  public boolean rethrow() {
+    return rethrow;
+  }
+
+  /**
+   * How long the server waits for the SDK to deliver a captured exception before the call goes
+   * on, or {@code null} (the default) for not waiting. For short-lived processes such as
+   * serverless functions, where the process may end right after the call.
+   */
+  public Duration flushOnError() {
+    return flushOnError;
+  }
+
+  /**
+   * Full method names ({@code package.Service/Method}) that get no transaction, span, event or
+   * headers. {@code *} matches any run of characters. Default {@code grpc.health.v1.Health/*} and
+   * {@code grpc.reflection.*}.
+   */
+  public List<String> ignoredMethods() {
+    return ignoredMethods;
+  }
+
+  /**
+   * Server status codes that turn a call closed with a cause into an error event. Default {@code
+   * UNKNOWN}, {@code INTERNAL} and {@code DATA_LOSS}: expected outcomes such as {@code NOT_FOUND}
+   * only set the transaction's status.
+   */
+  public Set<Status.Code> capturedStatusCodes() {
+    return capturedStatusCodes;
+  }
+
+  /**
+   * Whether streaming calls get a transaction (one per call, however many messages). Default
+   * {@code true}. With {@code false} they still continue the incoming trace and capture
+   * exceptions.
+   */
+  public boolean traceStreamingCalls() {
+    return traceStreamingCalls;
+  }
+
+  /**
+   * Request metadata keys (lower case) attached to the {@code grpc} context even without {@code
+   * sendDefaultPii}. Sensitive keys (authorization, cookies, tokens, secrets, ...) and binary
+   * ({@code -bin}) keys are never attached, whatever is listed here.
+   */
+  public Set<String> capturedMetadata() {
+    return capturedMetadata;
+  }
+
+  /**
+   * Decides, per incoming call, whether its {@code sentry-trace}/{@code baggage} metadata is
+   * continued. A service facing the internet can refuse, so callers cannot force sampling or join
+   * traces: the call then starts a new trace. Default: always continue (the SDK's own {@code
+   * strictTraceContinuation} and {@code orgId} checks still apply).
+   */
+  public BiPredicate<ServerCall<?, ?>, Metadata> continueIncomingTraces() {
+    return continueIncomingTraces;
+  }
+
+  /**
+   * Client status codes for which a failed outgoing call is captured as an error event. Default
+   * none: a failed call sets its span's status only.
+   */
+  public Set<Status.Code> capturedClientStatusCodes() {
+    return capturedClientStatusCodes;
+  }
+
+  /** Whether each finished outgoing call leaves a breadcrumb. Default {@code true}. */
+  public boolean clientBreadcrumbs() {
+    return clientBreadcrumbs;
+  }
+
+  /**
+   * The scopes the interceptors fork from (server) or read from (client), or {@code null} (the
+   * default) for the SDK's current scopes. For tests and for applications with more than one
+   * Sentry client.
+   */
+  public IScopes scopes() {
+    return scopes;
+  }
+
+  @Override
+  public String toString() {
+    return "SentryGrpcOptions{rethrow="
+        + rethrow
+        + ", flushOnError="
+        + flushOnError
+        + ", ignoredMethods="
+        + ignoredMethods
+        + ", capturedStatusCodes="
+        + capturedStatusCodes
+        + ", traceStreamingCalls="
+        + traceStreamingCalls
+        + ", capturedMetadata="
+        + capturedMetadata
+        + ", capturedClientStatusCodes="
+        + capturedClientStatusCodes
+        + ", clientBreadcrumbs="
+        + clientBreadcrumbs
+        + "}";
+  }
+
+  private static Set<Status.Code> copyOf(Set<Status.Code> codes) {
+    return codes.isEmpty() ? EnumSet.noneOf(Status.Code.class) : EnumSet.copyOf(codes);
+  }
+
+  /** Builds {@link SentryGrpcOptions}. Not thread-safe. */
+  public static final class Builder {
+    private static final BiPredicate<ServerCall<?, ?>, Metadata> ALWAYS = (call, headers) -> true;
+    private static final BiPredicate<ServerCall<?, ?>, Metadata> NEVER = (call, headers) -> false;
+
+    private boolean rethrow = true;
+    private Duration flushOnError;
+    private List<String> ignoredMethods =
+        Arrays.asList("grpc.health.v1.Health/*", "grpc.reflection.*");
+    private Set<Status.Code> capturedStatusCodes =
+        EnumSet.of(Status.Code.UNKNOWN, Status.Code.INTERNAL, Status.Code.DATA_LOSS);
+    private boolean traceStreamingCalls = true;
+    private Set<String> capturedMetadata = Collections.emptySet();
+    private BiPredicate<ServerCall<?, ?>, Metadata> continueIncomingTraces = ALWAYS;
+    private Set<Status.Code> capturedClientStatusCodes = EnumSet.noneOf(Status.Code.class);
+    private boolean clientBreadcrumbs = true;
+    private IScopes scopes;
+
+    private Builder() {}
+
+    private Builder(SentryGrpcOptions options) {
+      this.rethrow = options.rethrow;
+      this.flushOnError = options.flushOnError;
+      this.ignoredMethods = options.ignoredMethods;
+      this.capturedStatusCodes = options.capturedStatusCodes;
+      this.traceStreamingCalls = options.traceStreamingCalls;
+      this.capturedMetadata = options.capturedMetadata;
+      this.continueIncomingTraces = options.continueIncomingTraces;
+      this.capturedClientStatusCodes = options.capturedClientStatusCodes;
+      this.clientBreadcrumbs = options.clientBreadcrumbs;
+      this.scopes = options.scopes;
+    }
+
+    /** See {@link SentryGrpcOptions#rethrow()}. */
+    public Builder rethrow(boolean rethrow) {
+      this.rethrow = rethrow;
+      return this;
+    }
+
+    /**
+     * See {@link SentryGrpcOptions#flushOnError()}. {@code null} or zero turns it off.
+     *
+     * @throws IllegalArgumentException when the duration is negative
+     */
+    public Builder flushOnError(Duration timeout) {
+      if (timeout != null && timeout.isNegative()) {
+        throw new IllegalArgumentException("flushOnError must not be negative: " + timeout);
+      }
+      this.flushOnError = timeout == null || timeout.isZero() ? null : timeout;
+      return this;
+    }
+
+    /**
+     * See {@link SentryGrpcOptions#ignoredMethods()}. Replaces the defaults; call with no
+     * argument to ignore nothing.
+     */
+    public Builder ignoredMethods(String... globs) {
+      this.ignoredMethods = Arrays.asList(requireNoNulls(globs, "ignoredMethods"));
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#capturedStatusCodes()}. Replaces the defaults. */
+    public Builder capturedStatusCodes(Status.Code... codes) {
+      this.capturedStatusCodes = codeSet(codes, "capturedStatusCodes");
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#traceStreamingCalls()}. */
+    public Builder traceStreamingCalls(boolean traceStreamingCalls) {
+      this.traceStreamingCalls = traceStreamingCalls;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#capturedMetadata()}. Keys are matched ignoring case. */
+    public Builder capturedMetadata(String... keys) {
+      Set<String> lowerCase = new LinkedHashSet<>();
+      for (String key : requireNoNulls(keys, "capturedMetadata")) {
+        lowerCase.add(key.toLowerCase(Locale.ROOT));
+      }
+      this.capturedMetadata = lowerCase;
+      return this;
+    }
+
+    /** Continue incoming traces always ({@code true}, the default) or never ({@code false}). */
+    public Builder continueIncomingTraces(boolean continueIncomingTraces) {
+      this.continueIncomingTraces = continueIncomingTraces ? ALWAYS : NEVER;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#continueIncomingTraces()}. */
+    public Builder continueIncomingTraces(BiPredicate<ServerCall<?, ?>, Metadata> decision) {
+      if (decision == null) {
+        throw new IllegalArgumentException("continueIncomingTraces must not be null");
+      }
+      this.continueIncomingTraces = decision;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#capturedClientStatusCodes()}. */
+    public Builder capturedClientStatusCodes(Status.Code... codes) {
+      this.capturedClientStatusCodes = codeSet(codes, "capturedClientStatusCodes");
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#clientBreadcrumbs()}. */
+    public Builder clientBreadcrumbs(boolean clientBreadcrumbs) {
+      this.clientBreadcrumbs = clientBreadcrumbs;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#scopes()}. {@code null} means the SDK's current scopes. */
+    public Builder scopes(IScopes scopes) {
+      this.scopes = scopes;
+      return this;
+    }
+
+    public SentryGrpcOptions build() {
+      return new SentryGrpcOptions(this);
+    }
+
+    private static Set<Status.Code> codeSet(Status.Code[] codes, String option) {
+      Set<Status.Code> set = EnumSet.noneOf(Status.Code.class);
+      set.addAll(Arrays.asList(requireNoNulls(codes, option)));
+      return set;
+    }
+
+    private static <T> T[] requireNoNulls(T[] values, String option) {
+      if (values == null) {
+        throw new IllegalArgumentException(option + " must not be null");
+      }
+      for (T value : values) {
+        if (value == null) {
+          throw new IllegalArgumentException(option + " must not contain null");
+        }
+      }
+      return values.clone();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.sentrygrpc;
+
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.sentry.IScopes;
+import io.sentry.ScopesAdapter;
+import io.sentry.SentryLevel;
+
+/**
+ * Gives every incoming gRPC call a Sentry transaction ({@code grpc.server}) in scopes of its own,
+ * continues the caller's trace from {@code sentry-trace}/{@code baggage} metadata, and captures
+ * exceptions the service throws.
+ *
+ * <pre>{@code
+ * Server server = ServerBuilder.forPort(8080)
+ *     .addService(new OrderService())
+ *     .intercept(new SentryServerInterceptor())   // added last: runs first
+ *     .build();
+ * }</pre>
+ *
+ * <p>Add it so that it runs outermost: it then sees failures of the other interceptors too. The
+ * call lifecycle lives in {@code TracedServerCall}.
+ */
+public final class SentryServerInterceptor implements ServerInterceptor {
+  private final SentryGrpcOptions options;
+  private final RpcMethods methods;
+  private final MetadataCapture metadata;
+  private final IgnoredOrigin ignoredOrigin = new IgnoredOrigin(TracedServerCall.ORIGIN);
+
+  /** An interceptor with {@link SentryGrpcOptions#defaults()}. */
+  public SentryServerInterceptor() {
+    this(SentryGrpcOptions.defaults());
+  }
+
+  public SentryServerInterceptor(SentryGrpcOptions options) {
+    if (options == null) {
+      throw new IllegalArgumentException("options must not be null");
+    }
+    this.options = options;
+    this.methods = new RpcMethods(options.ignoredMethods());
+    this.metadata = new MetadataCapture(options.capturedMetadata());
+    SentryGrpcIntegration.register();
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    IScopes root = options.scopes() != null ? options.scopes() : ScopesAdapter.getInstance();
+    RpcMethod method = null;
+    try {
+      if (root.isEnabled() && !ignoredOrigin.isIgnored(root.getOptions())) {
+        method = methods.of(call.getMethodDescriptor());
+      }
+    } catch (Throwable t) {
+      root.getOptions().getLogger().log(SentryLevel.DEBUG, t, "sentry-grpc: call not traced");
+    }
+    if (method == null || method.ignored) {
+      return next.startCall(call, headers);
+    }
+    return TracedServerCall.start(options, metadata, method, root, call, headers, next);
+  }
+}

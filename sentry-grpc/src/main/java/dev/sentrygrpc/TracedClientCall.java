@@ -1,0 +1,256 @@
+package dev.sentrygrpc;
+
+import io.grpc.ClientCall;
+import io.grpc.Deadline;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.sentry.BaggageHeader;
+import io.sentry.Breadcrumb;
+import io.sentry.IScopes;
+import io.sentry.ISentryLifecycleToken;
+import io.sentry.ISpan;
+import io.sentry.SentryLevel;
+import io.sentry.SentryOptions;
+import io.sentry.SpanOptions;
+import io.sentry.W3CTraceparentHeader;
+import io.sentry.exception.ExceptionMechanismException;
+import io.sentry.protocol.Mechanism;
+import io.sentry.util.TracingUtils;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * The whole client-side life of one outgoing call, top to bottom: nothing happens until {@link
+ * #start}, which opens a {@code grpc.client} span when the caller has a span and injects the
+ * trace headers either way; the caller's listener runs in the caller's scopes; the span finishes
+ * exactly once, on the final status or on cancel, before the caller's {@code onClose} runs.
+ */
+final class TracedClientCall<ReqT, RespT>
+    extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
+
+  static final String OPERATION = "grpc.client";
+  static final String ORIGIN = "auto.grpc.grpc.client";
+  static final String BREADCRUMB_TYPE = "grpc";
+
+  @SuppressWarnings("rawtypes")
+  private static final AtomicIntegerFieldUpdater<TracedClientCall> FINISHED =
+      AtomicIntegerFieldUpdater.newUpdater(TracedClientCall.class, "finished");
+
+  private final ClientSettings settings;
+  private final RpcMethod method;
+  private final IScopes caller;
+  private final ISpan parent;
+  private final String authority;
+  private final Deadline deadline;
+
+  private volatile ISpan span;
+  private volatile boolean started;
+  private volatile long startNanos;
+  private volatile int finished;
+  private volatile int messagesReceived;
+  private volatile int messagesSent;
+
+  TracedClientCall(
+      ClientCall<ReqT, RespT> call,
+      ClientSettings settings,
+      RpcMethod method,
+      IScopes caller,
+      String authority,
+      Deadline deadline) {
+    super(call);
+    this.settings = settings;
+    this.method = method;
+    this.caller = caller;
+    this.parent = caller.getSpan();
+    this.authority = authority;
+    this.deadline = deadline;
+  }
+
+  @Override
+  public void start(Listener<RespT> responseListener, Metadata headers) {
+    try {
+      startNanos = System.nanoTime();
+      started = true;
+      span = startSpan();
+      injectTraceHeaders(headers);
+    } catch (Throwable t) {
+      log(t, "Could not trace the call to %s", method.fullName);
+    }
+    try {
+      super.start(new TracedListener(responseListener), headers);
+    } catch (RuntimeException | Error e) {
+      finish(Status.fromThrowable(e), null);
+      throw e;
+    }
+  }
+
+  @Override
+  public void sendMessage(ReqT message) {
+    super.sendMessage(message);
+    messagesSent++;
+  }
+
+  @Override
+  public void cancel(String message, Throwable cause) {
+    try {
+      super.cancel(message, cause);
+    } finally {
+      // A call cancelled before start has no span: nothing to finish, nothing leaks.
+      finish(Status.CANCELLED.withDescription(message).withCause(cause), null);
+    }
+  }
+
+  /** A child of the caller's span, only when there is one (as Sentry's OkHttp integration). */
+  private ISpan startSpan() {
+    if (parent == null || parent.isNoOp() || settings.ignoredOrigin.isIgnored(options())) {
+      return null;
+    }
+    SpanOptions spanOptions = new SpanOptions();
+    spanOptions.setOrigin(ORIGIN);
+    ISpan child = parent.startChild(OPERATION, method.fullName, spanOptions);
+    if (child.isNoOp()) {
+      return null;
+    }
+    RpcSpanData.describeCall(child, method, authority);
+    if (deadline != null) {
+      child.setData("grpc.deadline.remaining_ms", deadline.timeRemaining(TimeUnit.MILLISECONDS));
+    }
+    return child;
+  }
+
+  /**
+   * Tracing without performance: the headers go out whether or not there is a span, so the next
+   * service continues the caller's trace. Exactly one {@code sentry-trace}; {@code baggage}
+   * merged, the user's third-party members kept and Sentry's own replaced.
+   */
+  private void injectTraceHeaders(Metadata headers) {
+    SentryOptions options = options();
+    if (!options.isTraceSampling() || !settings.propagationTargets.allows(options, authority, method)) {
+      return;
+    }
+    List<String> thirdPartyBaggage = OutgoingBaggage.wellFormedMembers(headers);
+    TracingUtils.TracingHeaders tracing = TracingUtils.trace(caller, thirdPartyBaggage, span);
+    if (tracing == null) {
+      return;
+    }
+    headers.removeAll(TraceMetadata.SENTRY_TRACE);
+    headers.put(TraceMetadata.SENTRY_TRACE, tracing.getSentryTraceHeader().getValue());
+    headers.removeAll(TraceMetadata.BAGGAGE);
+    BaggageHeader baggage = tracing.getBaggageHeader();
+    if (baggage != null) {
+      headers.put(TraceMetadata.BAGGAGE, baggage.getValue());
+    }
+    W3CTraceparentHeader traceparent = tracing.getW3cTraceparentHeader();
+    if (traceparent != null) {
+      headers.removeAll(TraceMetadata.TRACEPARENT);
+      headers.put(TraceMetadata.TRACEPARENT, traceparent.getValue());
+    }
+  }
+
+  /** Exactly once: on the final status, on cancel, or when start itself fails. */
+  private void finish(Status status, Metadata trailers) {
+    if (!started || !FINISHED.compareAndSet(this, 0, 1)) {
+      return;
+    }
+    try {
+      ISpan finishing = span;
+      if (finishing != null) {
+        RpcSpanData.describeOutcome(finishing, status, messagesReceived, messagesSent);
+        finishing.finish();
+      }
+      if (settings.options.clientBreadcrumbs()) {
+        caller.addBreadcrumb(breadcrumb(status));
+      }
+      if (settings.options.capturedClientStatusCodes().contains(status.getCode())) {
+        Mechanism mechanism = new Mechanism();
+        mechanism.setType(OPERATION);
+        mechanism.setHandled(true);
+        caller.captureException(
+            new ExceptionMechanismException(
+                mechanism, status.asRuntimeException(trailers), Thread.currentThread()));
+      }
+    } catch (Throwable t) {
+      log(t, "Could not finish the span of %s", method.fullName);
+    }
+  }
+
+  private Breadcrumb breadcrumb(Status status) {
+    Breadcrumb breadcrumb = new Breadcrumb();
+    breadcrumb.setType(BREADCRUMB_TYPE);
+    breadcrumb.setCategory(OPERATION);
+    breadcrumb.setMessage(method.fullName + " " + status.getCode().name());
+    breadcrumb.setLevel(status.isOk() ? SentryLevel.INFO : SentryLevel.WARNING);
+    breadcrumb.setData("method", method.fullName);
+    breadcrumb.setData("status_code", status.getCode().name());
+    if (!status.isOk() && status.getDescription() != null) {
+      breadcrumb.setData("status_description", status.getDescription());
+    }
+    breadcrumb.setData(
+        "duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    return breadcrumb;
+  }
+
+  private SentryOptions options() {
+    return caller.getOptions();
+  }
+
+  private void log(Throwable t, String message, Object... args) {
+    options().getLogger().log(SentryLevel.DEBUG, t, "sentry-grpc: " + message, args);
+  }
+
+  /**
+   * Runs the caller's callbacks in the caller's scopes, not the span's: a response handler's
+   * own spans and events belong to the caller.
+   */
+  private final class TracedListener
+      extends ForwardingClientCallListener.SimpleForwardingClientCallListener<RespT> {
+    TracedListener(Listener<RespT> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void onHeaders(Metadata headers) {
+      ISentryLifecycleToken token = caller.makeCurrent();
+      try {
+        super.onHeaders(headers);
+      } finally {
+        token.close();
+      }
+    }
+
+    @Override
+    public void onMessage(RespT message) {
+      messagesReceived++;
+      ISentryLifecycleToken token = caller.makeCurrent();
+      try {
+        super.onMessage(message);
+      } finally {
+        token.close();
+      }
+    }
+
+    @Override
+    public void onReady() {
+      ISentryLifecycleToken token = caller.makeCurrent();
+      try {
+        super.onReady();
+      } finally {
+        token.close();
+      }
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      ISentryLifecycleToken token = caller.makeCurrent();
+      try {
+        finish(status, trailers);
+        super.onClose(status, trailers);
+      } finally {
+        token.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,467 @@
+package dev.sentrygrpc;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import io.sentry.CustomSamplingContext;
+import io.sentry.IScopes;
+import io.sentry.ISentryLifecycleToken;
+import io.sentry.ITransaction;
+import io.sentry.SentryLevel;
+import io.sentry.SentryOptions;
+import io.sentry.TransactionContext;
+import io.sentry.TransactionOptions;
+import io.sentry.exception.ExceptionMechanismException;
+import io.sentry.protocol.Mechanism;
+import io.sentry.protocol.TransactionNameSource;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * The whole server-side life of one traced call, top to bottom: start (fork scopes, continue the
+ * trace, start the transaction), every {@link ServerCall} method and listener callback run inside
+ * the call's scopes, exceptions captured once, and the transaction finished exactly once.
+ *
+ * <p>This object is the {@link ServerCall} handed to the rest of the chain; its inner {@link
+ * Listener} is the listener handed back to grpc-java.
+ */
+final class TracedServerCall<ReqT, RespT>
+    extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
+
+  static final String OPERATION = "grpc.server";
+  static final String ORIGIN = "auto.grpc.grpc.server";
+  static final String MECHANISM = "grpc";
+  static final String GRPC_CONTEXT = "grpc";
+
+  /**
+   * A client whose deadline expires cancels the call; the cancellation can reach the server a
+   * moment before the server's own copy of the deadline (set from the {@code grpc-timeout} header
+   * when the call arrived) expires. Within this much of it, a cancel counts as the deadline.
+   */
+  private static final long DEADLINE_SKEW_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private static final Status INTERNAL_ERROR = Status.INTERNAL.withDescription("internal server error");
+
+  @SuppressWarnings("rawtypes")
+  private static final AtomicIntegerFieldUpdater<TracedServerCall> FINISHED =
+      AtomicIntegerFieldUpdater.newUpdater(TracedServerCall.class, "finished");
+
+  private final SentryGrpcOptions options;
+  private final RpcMethod method;
+  private final IScopes scopes;
+  private final ITransaction transaction;
+  private final Deadline deadline;
+
+  private volatile int finished;
+  private volatile boolean closed;
+  /** The status the client will see, once known: set by close(), or by a rethrown exception. */
+  private volatile Status outcome;
+  /** The last exception captured, so the same one is never sent twice. */
+  private volatile Throwable captured;
+
+  private volatile int messagesReceived;
+  private volatile int messagesSent;
+
+  private TracedServerCall(
+      ServerCall<ReqT, RespT> call,
+      SentryGrpcOptions options,
+      RpcMethod method,
+      IScopes scopes,
+      ITransaction transaction) {
+    super(call);
+    this.options = options;
+    this.method = method;
+    this.scopes = scopes;
+    this.transaction = transaction;
+    this.deadline = Context.current().getDeadline();
+  }
+
+  /**
+   * Starts the call with its own scopes, forked from root as sentry-kafka's consumer does: gRPC
+   * runs the callbacks of many calls on shared threads, and per-call data (trace, tags,
+   * breadcrumbs) lives in the isolation scope.
+   */
+  static <ReqT, RespT> ServerCall.Listener<ReqT> start(
+      SentryGrpcOptions options,
+      MetadataCapture metadata,
+      RpcMethod method,
+      IScopes root,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    IScopes scopes = root.forkedRootScopes(OPERATION);
+    ISentryLifecycleToken token = scopes.makeCurrent();
+    try {
+      ITransaction transaction = null;
+      try {
+        transaction = begin(options, metadata, method, scopes, call, headers);
+      } catch (Throwable t) {
+        log(scopes.getOptions(), t, "Could not start the transaction of %s", method.fullName);
+      }
+      TracedServerCall<ReqT, RespT> traced =
+          new TracedServerCall<>(call, options, method, scopes, transaction);
+      ServerCall.Listener<ReqT> listener;
+      try {
+        listener = next.startCall(traced, headers);
+      } catch (Throwable t) {
+        // An inner interceptor (auth, validation) failed the call before it started.
+        if (traced.onApplicationError(t)) {
+          throw t;
+        }
+        listener = new ServerCall.Listener<ReqT>() {};
+      }
+      return traced.new Listener(listener);
+    } finally {
+      token.close();
+    }
+  }
+
+  /** Continues the caller's trace and starts the call's transaction, or returns null. */
+  private static ITransaction begin(
+      SentryGrpcOptions options,
+      MetadataCapture metadata,
+      RpcMethod method,
+      IScopes scopes,
+      ServerCall<?, ?> call,
+      Metadata headers) {
+    SentryOptions sentry = scopes.getOptions();
+    String sentryTrace = null;
+    List<String> baggage = null;
+    if (options.continueIncomingTraces().test(call, headers)) {
+      sentryTrace = headers.get(TraceMetadata.SENTRY_TRACE);
+      baggage = TraceMetadata.baggage(headers);
+    }
+    // Called even without a sentry-trace header: it gives the call a trace of its own, and it
+    // is what links errors to the caller's trace when tracing is off.
+    TransactionContext context = scopes.continueTrace(sentryTrace, baggage);
+
+    describeCallOnScope(metadata, method, scopes, sentry, call, headers);
+
+    if (context == null || (method.streaming && !options.traceStreamingCalls())) {
+      return null;
+    }
+    context.setName(method.fullName);
+    context.setTransactionNameSource(TransactionNameSource.ROUTE);
+    context.setOperation(OPERATION);
+
+    TransactionOptions transactionOptions = new TransactionOptions();
+    transactionOptions.setBindToScope(true);
+    transactionOptions.setOrigin(ORIGIN);
+    if (sentry.getTracesSampler() != null) {
+      // Only worth building when a sampler will read it: it lets one drop health checks or
+      // sample per method.
+      CustomSamplingContext sampling = new CustomSamplingContext();
+      sampling.set("grpc.method", method.fullName);
+      sampling.set("grpc.method_type", method.type);
+      sampling.set("grpc.method_descriptor", method.descriptor);
+      sampling.set("grpc.metadata", headers);
+      transactionOptions.setCustomSamplingContext(sampling);
+    }
+    ITransaction transaction = scopes.startTransaction(context, transactionOptions);
+    RpcSpanData.describeCall(transaction, method, call.getAuthority());
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline != null) {
+      transaction.setData("grpc.deadline.remaining_ms", deadline.timeRemaining(TimeUnit.MILLISECONDS));
+    }
+    if (sentry.isSendDefaultPii()) {
+      SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      if (peer instanceof InetSocketAddress) {
+        InetSocketAddress address = (InetSocketAddress) peer;
+        transaction.setData("client.address", address.getHostString());
+        transaction.setData("client.port", address.getPort());
+      }
+    }
+    return transaction;
+  }
+
+  /** The {@code grpc} context: what every event of this call shows about the call. */
+  private static void describeCallOnScope(
+      MetadataCapture metadata,
+      RpcMethod method,
+      IScopes scopes,
+      SentryOptions sentry,
+      ServerCall<?, ?> call,
+      Metadata headers) {
+    Map<String, Object> grpc = new LinkedHashMap<>();
+    grpc.put("method", method.fullName);
+    grpc.put("method_type", method.type);
+    if (metadata.capturesAnything(sentry.isSendDefaultPii())) {
+      Map<String, String> captured = metadata.capture(headers, sentry.isSendDefaultPii());
+      if (captured != null) {
+        grpc.put("metadata", captured);
+      }
+    }
+    if (sentry.isSendDefaultPii()) {
+      SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      if (peer != null) {
+        grpc.put("peer", peer.toString());
+      }
+    }
+    scopes.getIsolationScope().setContexts(GRPC_CONTEXT, (Object) grpc);
+  }
+
+  // ---- ServerCall: what the application does to the call ----
+
+  @Override
+  public void request(int numMessages) {
+    ISentryLifecycleToken token = scopes.makeCurrent();
+    try {
+      super.request(numMessages);
+    } finally {
+      token.close();
+    }
+  }
+
+  @Override
+  public void sendHeaders(Metadata headers) {
+    ISentryLifecycleToken token = scopes.makeCurrent();
+    try {
+      super.sendHeaders(headers);
+    } finally {
+      token.close();
+    }
+  }
+
+  @Override
+  public void sendMessage(RespT message) {
+    ISentryLifecycleToken token = scopes.makeCurrent();
+    try {
+      super.sendMessage(message);
+      messagesSent++;
+    } finally {
+      token.close();
+    }
+  }
+
+  @Override
+  public void close(Status status, Metadata trailers) {
+    ISentryLifecycleToken token = scopes.makeCurrent();
+    try {
+      closed = true;
+      outcome = status;
+      try {
+        onClose(status);
+      } catch (Throwable t) {
+        log(scopes.getOptions(), t, "Could not record the status of %s", method.fullName);
+      }
+      super.close(status, trailers);
+    } finally {
+      token.close();
+    }
+  }
+
+  /**
+   * A cause passed to close is the only trace of {@code StreamObserver.onError(t)}, and of
+   * grpc-kotlin, which never throws into the listener: capture it for the codes the user chose.
+   */
+  private void onClose(Status status) {
+    scopes.getIsolationScope().setContexts(GRPC_CONTEXT, (Object) statusContext(status));
+    Throwable cause = status.getCause();
+    if (cause != null && options.capturedStatusCodes().contains(status.getCode())) {
+      capture(cause);
+    }
+  }
+
+  private Map<String, Object> statusContext(Status status) {
+    Map<String, Object> grpc = new LinkedHashMap<>();
+    Object previous = scopes.getIsolationScope().getContexts().get(GRPC_CONTEXT);
+    if (previous instanceof Map) {
+      for (Map.Entry<?, ?> entry : ((Map<?, ?>) previous).entrySet()) {
+        grpc.put(String.valueOf(entry.getKey()), entry.getValue());
+      }
+    }
+    grpc.put("status_code", status.getCode().name());
+    if (status.getDescription() != null) {
+      grpc.put("status_description", status.getDescription());
+    }
+    return grpc;
+  }
+
+  // ---- exceptions ----
+
+  /**
+   * Captures an exception the application threw into grpc-java, and decides its fate: returns
+   * true when it must be rethrown (grpc-java then closes the call with UNKNOWN); otherwise the
+   * call is closed here with INTERNAL and the exception swallowed.
+   */
+  private boolean onApplicationError(Throwable t) {
+    try {
+      capture(t);
+      if (transaction != null) {
+        transaction.setThrowable(t);
+      }
+    } catch (Throwable own) {
+      log(scopes.getOptions(), own, "Could not capture an exception of %s", method.fullName);
+    }
+    if (options.rethrow()) {
+      if (!closed) {
+        // grpc-java closes the stream itself, past this wrapper; this is what the client sees.
+        outcome = Status.UNKNOWN.withCause(t);
+      }
+      return true;
+    }
+    if (!closed) {
+      try {
+        close(INTERNAL_ERROR, new Metadata());
+      } catch (Throwable closeFailure) {
+        log(scopes.getOptions(), closeFailure, "Could not close %s", method.fullName);
+      }
+    }
+    return false;
+  }
+
+  private void capture(Throwable t) {
+    if (isCaptured(t)) {
+      return;
+    }
+    captured = t;
+    Mechanism mechanism = new Mechanism();
+    mechanism.setType(MECHANISM);
+    mechanism.setHandled(false);
+    scopes.captureException(new ExceptionMechanismException(mechanism, t, Thread.currentThread()));
+    if (options.flushOnError() != null) {
+      scopes.flush(options.flushOnError().toMillis());
+    }
+  }
+
+  /** The same exception, or one it wraps, was captured already. */
+  private boolean isCaptured(Throwable t) {
+    Throwable last = captured;
+    if (last == null) {
+      return false;
+    }
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause == last) {
+        return true;
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  // ---- the end ----
+
+  private void finish(Status status) {
+    if (!FINISHED.compareAndSet(this, 0, 1)) {
+      return;
+    }
+    if (transaction == null) {
+      return;
+    }
+    try {
+      RpcSpanData.describeOutcome(transaction, status, messagesReceived, messagesSent);
+      transaction.finish();
+    } catch (Throwable t) {
+      log(scopes.getOptions(), t, "Could not finish the transaction of %s", method.fullName);
+    }
+  }
+
+  /** What the client saw when the call was cancelled: its deadline, or a cancel. */
+  private Status cancelStatus() {
+    if (deadline != null && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= DEADLINE_SKEW_NANOS) {
+      return Status.DEADLINE_EXCEEDED;
+    }
+    return Status.CANCELLED;
+  }
+
+  private static void log(SentryOptions options, Throwable t, String message, Object... args) {
+    options.getLogger().log(SentryLevel.DEBUG, t, "sentry-grpc: " + message, args);
+  }
+
+  /** The listener grpc-java calls: each callback in the call's scopes, exceptions captured. */
+  final class Listener extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
+    Listener(ServerCall.Listener<ReqT> delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public void onMessage(ReqT message) {
+      ISentryLifecycleToken token = scopes.makeCurrent();
+      try {
+        messagesReceived++;
+        super.onMessage(message);
+      } catch (Throwable t) {
+        if (onApplicationError(t)) {
+          throw t;
+        }
+      } finally {
+        token.close();
+      }
+    }
+
+    @Override
+    public void onHalfClose() {
+      ISentryLifecycleToken token = scopes.makeCurrent();
+      try {
+        super.onHalfClose();
+      } catch (Throwable t) {
+        if (onApplicationError(t)) {
+          throw t;
+        }
+      } finally {
+        token.close();
+      }
+    }
+
+    @Override
+    public void onReady() {
+      ISentryLifecycleToken token = scopes.makeCurrent();
+      try {
+        super.onReady();
+      } catch (Throwable t) {
+        if (onApplicationError(t)) {
+          throw t;
+        }
+      } finally {
+        token.close();
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      ISentryLifecycleToken token = scopes.makeCurrent();
+      try {
+        super.onCancel();
+      } catch (Throwable t) {
+        if (onApplicationError(t)) {
+          throw t;
+        }
+      } finally {
+        // An exception grpc-java turned into UNKNOWN is what the client saw, even if the
+        // transport then reports the stream as cancelled.
+        Status status = outcome;
+        finish(status != null && !closed ? status : cancelStatus());
+        token.close();
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      ISentryLifecycleToken token = scopes.makeCurrent();
+      try {
+        super.onComplete();
+      } catch (Throwable t) {
+        if (onApplicationError(t)) {
+          throw t;
+        }
+      } finally {
+        Status status = outcome;
+        finish(status != null ? status : Status.UNKNOWN);
+        token.close();
+      }
+    }
+  }
+}
