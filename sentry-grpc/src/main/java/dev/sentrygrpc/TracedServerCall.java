@@ -117,6 +117,8 @@ final class TracedServerCall<ReqT, RespT>
       } catch (Throwable t) {
         // An inner interceptor (auth, validation) failed the call before it started.
         if (traced.onApplicationError(t)) {
+          // grpc-java closes the call with UNKNOWN and never calls a listener: end here.
+          traced.finish(traced.outcome);
           throw t;
         }
         listener = new ServerCall.Listener<ReqT>() {};
