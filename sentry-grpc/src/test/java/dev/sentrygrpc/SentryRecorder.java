@@ -2,6 +2,8 @@ package dev.sentrygrpc;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.sentrygrpc.testing.ReceivedEnvelope;
+import dev.sentrygrpc.testing.SentryReceiver;
 import io.sentry.Hint;
 import io.sentry.ISerializer;
 import io.sentry.JsonSerializer;
@@ -23,14 +25,18 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Initialises the real SDK with an in-memory transport and keeps every envelope it would send:
- * the fast unit-test stand-in for a Sentry server. (The end-to-end tests use the HTTP receiver.)
+ * Initialises the real SDK and keeps every envelope it sends. By default through an in-memory
+ * transport (fast); with {@code -Dsentrygrpc.recorder=http} (the build's second test run) through
+ * the SDK's real HTTP transport to a local {@link SentryReceiver}, so every test here also runs
+ * end to end over HTTP.
  */
 final class SentryRecorder implements AutoCloseable {
   static final String DSN = "https://public@sentry.invalid/1";
+  static final boolean OVER_HTTP = "http".equals(System.getProperty("sentrygrpc.recorder"));
 
   private final List<SentryEnvelope> envelopes = new ArrayList<>();
   private final ISerializer serializer = new JsonSerializer(new SentryOptions());
+  private SentryReceiver receiver;
 
   static SentryRecorder init() {
     return init(options -> options.setTracesSampleRate(1.0));
@@ -38,11 +44,19 @@ final class SentryRecorder implements AutoCloseable {
 
   static SentryRecorder init(Sentry.OptionsConfiguration<SentryOptions> configuration) {
     SentryRecorder recorder = new SentryRecorder();
+    if (OVER_HTTP) {
+      recorder.receiver = SentryReceiver.start();
+    }
     Sentry.init(
         options -> {
-          options.setDsn(DSN);
-          options.setTransportFactory((o, details) -> recorder.new Transport());
           options.setEnableExternalConfiguration(false);
+          if (recorder.receiver != null) {
+            options.setDsn(recorder.receiver.dsn());
+            options.setMaxQueueSize(5_000);
+          } else {
+            options.setDsn(DSN);
+            options.setTransportFactory((o, details) -> recorder.new Transport());
+          }
           configuration.configure(options);
         });
     return recorder;
@@ -51,9 +65,15 @@ final class SentryRecorder implements AutoCloseable {
   @Override
   public void close() {
     Sentry.close();
+    if (receiver != null) {
+      receiver.close();
+    }
   }
 
   synchronized List<SentryEvent> events() {
+    if (receiver != null) {
+      return receiver.events();
+    }
     List<SentryEvent> events = new ArrayList<>();
     for (SentryEnvelope envelope : envelopes) {
       for (SentryEnvelopeItem item : envelope.getItems()) {
@@ -70,6 +90,9 @@ final class SentryRecorder implements AutoCloseable {
   }
 
   synchronized List<SentryTransaction> transactions() {
+    if (receiver != null) {
+      return receiver.transactions();
+    }
     List<SentryTransaction> transactions = new ArrayList<>();
     for (SentryEnvelope envelope : envelopes) {
       for (SentryEnvelopeItem item : envelope.getItems()) {
@@ -87,6 +110,14 @@ final class SentryRecorder implements AutoCloseable {
 
   /** The dynamic sampling context sent in the header of the envelope carrying a transaction. */
   synchronized TraceContext traceHeaderOf(SentryTransaction transaction) {
+    if (receiver != null) {
+      for (ReceivedEnvelope envelope : receiver.envelopes()) {
+        if (transaction.getEventId().equals(envelope.header().getEventId())) {
+          return envelope.header().getTraceContext();
+        }
+      }
+      return null;
+    }
     for (SentryEnvelope envelope : envelopes) {
       if (transaction.getEventId().equals(envelope.getHeader().getEventId())) {
         return envelope.getHeader().getTraceContext();
@@ -97,6 +128,14 @@ final class SentryRecorder implements AutoCloseable {
 
   /** Everything that would go over the wire, as text: for searching for secrets. */
   synchronized String rawText() {
+    if (receiver != null) {
+      Sentry.flush(5_000);
+      StringBuilder text = new StringBuilder();
+      for (ReceivedEnvelope envelope : receiver.envelopes()) {
+        text.append(envelope.rawAsString()).append('\n');
+      }
+      return text.toString();
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (SentryEnvelope envelope : envelopes) {
       try {
@@ -142,7 +181,7 @@ final class SentryRecorder implements AutoCloseable {
 
   /** Waits a little for stragglers, so "exactly N" assertions see late duplicates too. */
   void settle() {
-    Sentry.flush(200);
+    Sentry.flush(OVER_HTTP ? 5_000 : 200);
     sleepMillis(100);
   }
 

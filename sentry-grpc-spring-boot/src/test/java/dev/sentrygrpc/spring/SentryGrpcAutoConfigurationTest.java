@@ -1,0 +1,391 @@
+package dev.sentrygrpc.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sentrygrpc.SentryClientInterceptor;
+import dev.sentrygrpc.SentryGrpcOptions;
+import dev.sentrygrpc.SentryServerInterceptor;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.sentry.IScopes;
+import io.sentry.ScopesAdapter;
+import io.sentry.Sentry;
+import io.sentry.spring.boot4.SentryAutoConfiguration;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.grpc.client.GlobalClientInterceptor;
+import org.springframework.grpc.client.GrpcChannelFactory;
+import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.grpc.server.GrpcServerFactory;
+
+class SentryGrpcAutoConfigurationTest {
+
+  /** Sentry's own auto-configuration, switched on by a DSN nothing is ever sent to here. */
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(SentryAutoConfiguration.class, SentryGrpcAutoConfiguration.class))
+          .withPropertyValues("sentry.dsn=http://public@127.0.0.1:9/1");
+
+  @AfterEach
+  void closeSentry() {
+    // Each context with Sentry's auto-configuration runs Sentry.init: leave no SDK behind.
+    Sentry.close();
+  }
+
+  // ---- on and off ----
+
+  @Test
+  void registersBothInterceptorsAsGlobalInterceptorsWhenSentryIsConfigured() {
+    runner.run(
+        context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(SentryGrpcOptions.class);
+
+          OrderedServerInterceptor server = serverInterceptor(context);
+          assertThat(server.getDelegate()).isInstanceOf(SentryServerInterceptor.class);
+          assertThat(server.getOrder()).isEqualTo(SentryGrpcProperties.DEFAULT_ORDER);
+          assertThat(
+                  context.findAnnotationOnBean(
+                      SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN,
+                      GlobalServerInterceptor.class))
+              .isNotNull();
+
+          OrderedClientInterceptor client = clientInterceptor(context);
+          assertThat(client.getDelegate()).isInstanceOf(SentryClientInterceptor.class);
+          assertThat(client.getOrder()).isEqualTo(SentryGrpcProperties.DEFAULT_ORDER);
+          assertThat(
+                  context.findAnnotationOnBean(
+                      SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN,
+                      GlobalClientInterceptor.class))
+              .isNotNull();
+        });
+  }
+
+  @Test
+  void registersNothingWhenTurnedOff() {
+    runner
+        .withPropertyValues("sentry.grpc.enabled=false")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().hasSingleBean(IScopes.class);
+              assertThat(context).doesNotHaveBean(SentryGrpcOptions.class);
+              assertNoServerInterceptor(context);
+              assertNoClientInterceptor(context);
+            });
+  }
+
+  @Test
+  void serverCanBeTurnedOffAlone() {
+    runner
+        .withPropertyValues("sentry.grpc.server.enabled=false")
+        .run(
+            context -> {
+              assertNoServerInterceptor(context);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+            });
+  }
+
+  @Test
+  void clientCanBeTurnedOffAlone() {
+    runner
+        .withPropertyValues("sentry.grpc.client.enabled=false")
+        .run(
+            context -> {
+              assertNoClientInterceptor(context);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+            });
+  }
+
+  @Test
+  void registersNothingWhenSentryIsNotConfigured() {
+    new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(SentryAutoConfiguration.class, SentryGrpcAutoConfiguration.class))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().doesNotHaveBean(IScopes.class);
+              assertThat(context).doesNotHaveBean(SentryGrpcOptions.class);
+              assertNoServerInterceptor(context);
+              assertNoClientInterceptor(context);
+            });
+  }
+
+  @Test
+  void registersNothingWhenSentrysOwnAutoConfigurationIsMissing() {
+    // A DSN alone is not enough: something must have set the SDK up and said so with a bean.
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SentryGrpcAutoConfiguration.class))
+        .withPropertyValues("sentry.dsn=http://public@127.0.0.1:9/1")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().doesNotHaveBean(SentryGrpcOptions.class);
+              assertNoServerInterceptor(context);
+              assertNoClientInterceptor(context);
+            });
+  }
+
+  @Test
+  void worksWithScopesTheApplicationSetUpItself() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(SentryGrpcAutoConfiguration.class))
+        .withBean(IScopes.class, ScopesAdapter::getInstance)
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+            });
+  }
+
+  // ---- missing classes ----
+
+  @Test
+  void registersNoInterceptorWithoutSpringGrpc() {
+    runner
+        .withClassLoader(new FilteredClassLoader("org.springframework.grpc"))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              assertNoServerInterceptor(context);
+              assertNoClientInterceptor(context);
+              // Still there for interceptors registered by hand (net.devh's starter).
+              assertThat(context).hasSingleBean(SentryGrpcOptions.class);
+            });
+  }
+
+  @Test
+  void registersOnlyTheClientWithoutSpringGrpcServer() {
+    runner
+        .withClassLoader(new FilteredClassLoader(GrpcServerFactory.class))
+        .run(
+            context -> {
+              assertNoServerInterceptor(context);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+            });
+  }
+
+  @Test
+  void registersOnlyTheServerWithoutSpringGrpcClient() {
+    runner
+        .withClassLoader(new FilteredClassLoader(GrpcChannelFactory.class))
+        .run(
+            context -> {
+              assertNoClientInterceptor(context);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+            });
+  }
+
+  // ---- the application's own beans win ----
+
+  @Test
+  void anApplicationsOwnOptionsAreUsedAndThePropertiesIgnored() {
+    SentryGrpcOptions own = SentryGrpcOptions.builder().rethrow(false).build();
+    runner
+        .withPropertyValues("sentry.grpc.rethrow=true")
+        .withBean(SentryGrpcOptions.class, () -> own)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SentryGrpcOptions.class);
+              assertThat(context.getBean(SentryGrpcOptions.class)).isSameAs(own);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+            });
+  }
+
+  @Test
+  void anApplicationsOwnServerInterceptorReplacesOurs() {
+    runner
+        .withUserConfiguration(OwnServerInterceptor.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SentryServerInterceptor.class);
+              assertThat(context).doesNotHaveBean(OrderedServerInterceptor.class);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+            });
+  }
+
+  @Test
+  void anApplicationsOwnClientInterceptorReplacesOurs() {
+    runner
+        .withUserConfiguration(OwnClientInterceptor.class)
+        .run(
+            context -> {
+              assertThat(context).hasSingleBean(SentryClientInterceptor.class);
+              assertThat(context).doesNotHaveBean(OrderedClientInterceptor.class);
+              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+            });
+  }
+
+  @Test
+  void aBeanWithTheInterceptorsNameReplacesIt() {
+    runner
+        .withBean(
+            SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN,
+            OrderedServerInterceptor.class,
+            () -> new OrderedServerInterceptor(new SentryServerInterceptor(), 7))
+        .run(context -> assertThat(serverInterceptor(context).getOrder()).isEqualTo(7));
+  }
+
+  // ---- properties ----
+
+  @Test
+  void withoutPropertiesTheOptionsAreTheLibrarysDefaults() {
+    runner.run(
+        context -> {
+          SentryGrpcOptions options = context.getBean(SentryGrpcOptions.class);
+          SentryGrpcOptions defaults = SentryGrpcOptions.defaults();
+          assertThat(options.rethrow()).isEqualTo(defaults.rethrow());
+          assertThat(options.flushOnError()).isEqualTo(defaults.flushOnError());
+          assertThat(options.ignoredMethods()).isEqualTo(defaults.ignoredMethods());
+          assertThat(options.capturedStatusCodes()).isEqualTo(defaults.capturedStatusCodes());
+          assertThat(options.traceStreamingCalls()).isEqualTo(defaults.traceStreamingCalls());
+          assertThat(options.capturedMetadata()).isEqualTo(defaults.capturedMetadata());
+          assertThat(continues(options)).isEqualTo(continues(defaults));
+          assertThat(options.capturedClientStatusCodes())
+              .isEqualTo(defaults.capturedClientStatusCodes());
+          assertThat(options.clientBreadcrumbs()).isEqualTo(defaults.clientBreadcrumbs());
+          // Never the Spring bean: the client must read the calling thread's scopes.
+          assertThat(options.scopes()).isNull();
+        });
+  }
+
+  @Test
+  void everyPropertyReachesTheOptions() {
+    runner
+        .withPropertyValues(
+            "sentry.grpc.ignored-methods=shop.Internal/*,shop.Health/Check",
+            "sentry.grpc.captured-status-codes=internal,data-loss,unavailable",
+            "sentry.grpc.rethrow=false",
+            "sentry.grpc.flush-on-error=2s",
+            "sentry.grpc.trace-streaming-calls=false",
+            "sentry.grpc.captured-metadata=X-Tenant,x-request-id",
+            "sentry.grpc.continue-incoming-traces=false",
+            "sentry.grpc.client.captured-status-codes=UNAVAILABLE,DEADLINE_EXCEEDED",
+            "sentry.grpc.client.breadcrumbs=false",
+            "sentry.grpc.server.order=5",
+            "sentry.grpc.client.order=-5")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              SentryGrpcOptions options = context.getBean(SentryGrpcOptions.class);
+              assertThat(options.ignoredMethods())
+                  .containsExactly("shop.Internal/*", "shop.Health/Check");
+              assertThat(options.capturedStatusCodes())
+                  .containsExactlyInAnyOrder(
+                      Status.Code.INTERNAL, Status.Code.DATA_LOSS, Status.Code.UNAVAILABLE);
+              assertThat(options.rethrow()).isFalse();
+              assertThat(options.flushOnError()).isEqualTo(Duration.ofSeconds(2));
+              assertThat(options.traceStreamingCalls()).isFalse();
+              assertThat(options.capturedMetadata()).containsExactly("x-tenant", "x-request-id");
+              assertThat(continues(options)).isFalse();
+              assertThat(options.capturedClientStatusCodes())
+                  .containsExactlyInAnyOrder(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+              assertThat(options.clientBreadcrumbs()).isFalse();
+              assertThat(serverInterceptor(context).getOrder()).isEqualTo(5);
+              assertThat(clientInterceptor(context).getOrder()).isEqualTo(-5);
+            });
+  }
+
+  @Test
+  void emptyListsTurnTheDefaultsOff() {
+    runner
+        .withPropertyValues(
+            "sentry.grpc.ignored-methods=", "sentry.grpc.captured-status-codes=")
+        .run(
+            context -> {
+              SentryGrpcOptions options = context.getBean(SentryGrpcOptions.class);
+              assertThat(options.ignoredMethods()).isEmpty();
+              assertThat(options.capturedStatusCodes()).isEmpty();
+            });
+  }
+
+  @Test
+  void zeroFlushOnErrorMeansNoWaiting() {
+    runner
+        .withPropertyValues("sentry.grpc.flush-on-error=0s")
+        .run(context -> assertThat(context.getBean(SentryGrpcOptions.class).flushOnError()).isNull());
+  }
+
+  @Test
+  void customizersRunAfterTheProperties() {
+    runner
+        .withPropertyValues("sentry.grpc.rethrow=false", "sentry.grpc.client.breadcrumbs=false")
+        .withUserConfiguration(Customizers.class)
+        .run(
+            context -> {
+              SentryGrpcOptions options = context.getBean(SentryGrpcOptions.class);
+              assertThat(options.rethrow()).isFalse();
+              // The later customizer (@Order 2) wins over the earlier one.
+              assertThat(options.clientBreadcrumbs()).isTrue();
+              assertThat(options.continueIncomingTraces().test(null, new Metadata())).isFalse();
+            });
+  }
+
+  // ---- helpers and configurations ----
+
+  private static boolean continues(SentryGrpcOptions options) {
+    // The boolean form of the option ignores its arguments.
+    return options.continueIncomingTraces().test(null, new Metadata());
+  }
+
+  private static OrderedServerInterceptor serverInterceptor(AssertableApplicationContext context) {
+    return context.getBean(
+        SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN, OrderedServerInterceptor.class);
+  }
+
+  private static OrderedClientInterceptor clientInterceptor(AssertableApplicationContext context) {
+    return context.getBean(
+        SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN, OrderedClientInterceptor.class);
+  }
+
+  private static void assertNoServerInterceptor(AssertableApplicationContext context) {
+    assertThat(context).doesNotHaveBean(OrderedServerInterceptor.class);
+    assertThat(context).doesNotHaveBean(SentryServerInterceptor.class);
+  }
+
+  private static void assertNoClientInterceptor(AssertableApplicationContext context) {
+    assertThat(context).doesNotHaveBean(OrderedClientInterceptor.class);
+    assertThat(context).doesNotHaveBean(SentryClientInterceptor.class);
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnServerInterceptor {
+    @Bean
+    @GlobalServerInterceptor
+    SentryServerInterceptor mySentryServerInterceptor() {
+      return new SentryServerInterceptor();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class OwnClientInterceptor {
+    @Bean
+    @GlobalClientInterceptor
+    SentryClientInterceptor mySentryClientInterceptor() {
+      return new SentryClientInterceptor();
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class Customizers {
+    @Bean
+    @Order(2)
+    SentryGrpcOptionsCustomizer breadcrumbsAfterAll() {
+      return options -> options.clientBreadcrumbs(true);
+    }
+
+    @Bean
+    @Order(1)
+    SentryGrpcOptionsCustomizer noTraceContinuationAndNoBreadcrumbs() {
+      return options ->
+          options.continueIncomingTraces((call, headers) -> false).clientBreadcrumbs(false);
+    }
+  }
+}
