@@ -1,6 +1,9 @@
 package dev.sentrygrpc;
 
 import io.grpc.MethodDescriptor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What the interceptors need to know of one gRPC method, worked out once per method rather than
@@ -16,6 +19,9 @@ final class RpcMethod {
   /** {@code UNARY}, {@code SERVER_STREAMING}, ... */
   final String type;
 
+  /** The {@code grpc} scope context of a call before anything call-specific is added. */
+  final Map<String, Object> scopeContext;
+
   final MethodDescriptor<?, ?> descriptor;
   final boolean streaming;
   final boolean ignored;
@@ -29,5 +35,9 @@ final class RpcMethod {
     this.type = descriptor.getType().name();
     this.streaming = descriptor.getType() != MethodDescriptor.MethodType.UNARY;
     this.ignored = ignored;
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("method", fullName);
+    context.put("method_type", type);
+    this.scopeContext = Collections.unmodifiableMap(context);
   }
 }

@@ -195,16 +195,18 @@ final class TracedServerCall<ReqT, RespT>
       SentryOptions sentry,
       ServerCall<?, ?> call,
       Metadata headers) {
-    Map<String, Object> grpc = new LinkedHashMap<>();
-    grpc.put("method", method.fullName);
-    grpc.put("method_type", method.type);
-    if (metadata.capturesAnything(sentry.isSendDefaultPii())) {
-      Map<String, String> captured = metadata.capture(headers, sentry.isSendDefaultPii());
-      if (captured != null) {
-        grpc.put("metadata", captured);
-      }
+    boolean pii = sentry.isSendDefaultPii();
+    if (!pii && !metadata.capturesAnything(false)) {
+      // The common case shares one immutable map per method: no allocation per call.
+      scopes.getIsolationScope().setContexts(GRPC_CONTEXT, (Object) method.scopeContext);
+      return;
     }
-    if (sentry.isSendDefaultPii()) {
+    Map<String, Object> grpc = new LinkedHashMap<>(method.scopeContext);
+    Map<String, String> captured = metadata.capture(headers, pii);
+    if (captured != null) {
+      grpc.put("metadata", captured);
+    }
+    if (pii) {
       SocketAddress peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
       if (peer != null) {
         grpc.put("peer", peer.toString());
@@ -268,7 +270,10 @@ final class TracedServerCall<ReqT, RespT>
    * grpc-kotlin, which never throws into the listener: capture it for the codes the user chose.
    */
   private void onClose(Status status) {
-    scopes.getIsolationScope().setContexts(GRPC_CONTEXT, (Object) statusContext(status));
+    if (!status.isOk()) {
+      // Only failures get the status into the context: an OK call needs no new map.
+      scopes.getIsolationScope().setContexts(GRPC_CONTEXT, (Object) statusContext(status));
+    }
     Throwable cause = status.getCause();
     if (cause != null && options.capturedStatusCodes().contains(status.getCode())) {
       capture(cause);
