@@ -4,6 +4,8 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.sentry.IScopes;
 import io.sentry.Sentry;
@@ -44,9 +46,7 @@ public final class SentryClientInterceptor implements ClientInterceptor {
     ClientCall<ReqT, RespT> call = next.newCall(method, callOptions);
     try {
       IScopes caller =
-          settings.options.scopes() != null
-              ? settings.options.scopes()
-              : Sentry.getCurrentScopes();
+          settings.options.scopes() != null ? settings.options.scopes() : Sentry.getCurrentScopes();
       if (!caller.isEnabled()) {
         return call;
       }
@@ -55,13 +55,31 @@ public final class SentryClientInterceptor implements ClientInterceptor {
         return call;
       }
       return new TracedClientCall<>(
-          call, settings, rpcMethod, caller, next.authority(), callOptions.getDeadline());
+          call, settings, rpcMethod, caller, next.authority(), effectiveDeadline(callOptions));
     } catch (Throwable t) {
       Sentry.getCurrentScopes()
           .getOptions()
           .getLogger()
-          .log(SentryLevel.DEBUG, t, "sentry-grpc: call to %s not traced", method.getFullMethodName());
+          .log(
+              SentryLevel.DEBUG,
+              t,
+              "sentry-grpc: call to %s not traced",
+              method.getFullMethodName());
       return call;
     }
+  }
+
+  /**
+   * The deadline grpc-java enforces: the earlier of the call's own and the one inherited from the
+   * caller's {@link Context}, e.g. inside a server handler whose incoming call has a deadline.
+   * grpc-java takes the Context of the thread that creates the call, which is this one.
+   */
+  private static Deadline effectiveDeadline(CallOptions callOptions) {
+    Deadline own = callOptions.getDeadline();
+    Deadline inherited = Context.current().getDeadline();
+    if (inherited == null) {
+      return own;
+    }
+    return own == null || inherited.isBefore(own) ? inherited : own;
   }
 }

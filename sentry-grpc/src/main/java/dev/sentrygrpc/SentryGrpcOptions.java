@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 
 /**
  * gRPC-specific settings of {@link SentryServerInterceptor} and {@link SentryClientInterceptor}.
@@ -32,6 +33,7 @@ public final class SentryGrpcOptions {
 
   private final boolean rethrow;
   private final Duration flushOnError;
+  private final Function<? super Throwable, Status> exceptionStatus;
   private final List<String> ignoredMethods;
   private final Set<Status.Code> capturedStatusCodes;
   private final boolean traceStreamingCalls;
@@ -44,6 +46,7 @@ public final class SentryGrpcOptions {
   private SentryGrpcOptions(Builder builder) {
     this.rethrow = builder.rethrow;
     this.flushOnError = builder.flushOnError;
+    this.exceptionStatus = builder.exceptionStatus;
     this.ignoredMethods = Collections.unmodifiableList(new ArrayList<>(builder.ignoredMethods));
     this.capturedStatusCodes = Collections.unmodifiableSet(copyOf(builder.capturedStatusCodes));
     this.traceStreamingCalls = builder.traceStreamingCalls;
@@ -86,6 +89,18 @@ public final class SentryGrpcOptions {
    */
   public Duration flushOnError() {
     return flushOnError;
+  }
+
+  /**
+   * How an exception thrown by a service method turns into the status the client sees, or {@code
+   * null} (the default) for grpc-java's own answer ({@code UNKNOWN}). Set it when something else
+   * translates exceptions: Spring gRPC's {@code GrpcExceptionHandler}, or an exception-handling
+   * interceptor of your own that runs outside this one. The transaction then gets the status
+   * the client saw, and only exceptions mapped to one of {@link #capturedStatusCodes()} become
+   * events. Without {@link #rethrow()}, the interceptor itself closes the call with it.
+   */
+  public Function<? super Throwable, Status> exceptionStatus() {
+    return exceptionStatus;
   }
 
   /**
@@ -162,6 +177,8 @@ public final class SentryGrpcOptions {
         + rethrow
         + ", flushOnError="
         + flushOnError
+        + ", exceptionStatus="
+        + exceptionStatus
         + ", ignoredMethods="
         + ignoredMethods
         + ", capturedStatusCodes="
@@ -188,6 +205,7 @@ public final class SentryGrpcOptions {
 
     private boolean rethrow = true;
     private Duration flushOnError;
+    private Function<? super Throwable, Status> exceptionStatus;
     private List<String> ignoredMethods =
         Arrays.asList("grpc.health.v1.Health/*", "grpc.reflection.*");
     private Set<Status.Code> capturedStatusCodes =
@@ -204,6 +222,7 @@ public final class SentryGrpcOptions {
     private Builder(SentryGrpcOptions options) {
       this.rethrow = options.rethrow;
       this.flushOnError = options.flushOnError;
+      this.exceptionStatus = options.exceptionStatus;
       this.ignoredMethods = options.ignoredMethods;
       this.capturedStatusCodes = options.capturedStatusCodes;
       this.traceStreamingCalls = options.traceStreamingCalls;
@@ -230,6 +249,15 @@ public final class SentryGrpcOptions {
         throw new IllegalArgumentException("flushOnError must not be negative: " + timeout);
       }
       this.flushOnError = timeout == null || timeout.isZero() ? null : timeout;
+      return this;
+    }
+
+    /**
+     * See {@link SentryGrpcOptions#exceptionStatus()}. {@code null} restores grpc-java's answer;
+     * a function that throws or returns null is treated the same way for that exception.
+     */
+    public Builder exceptionStatus(Function<? super Throwable, Status> exceptionStatus) {
+      this.exceptionStatus = exceptionStatus;
       return this;
     }
 

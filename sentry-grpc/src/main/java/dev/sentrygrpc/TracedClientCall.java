@@ -18,15 +18,17 @@ import io.sentry.W3CTraceparentHeader;
 import io.sentry.exception.ExceptionMechanismException;
 import io.sentry.protocol.Mechanism;
 import io.sentry.util.TracingUtils;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * The whole client-side life of one outgoing call, top to bottom: nothing happens until {@link
- * #start}, which opens a {@code grpc.client} span when the caller has a span and injects the
- * trace headers either way; the caller's listener runs in the caller's scopes; the span finishes
- * exactly once, on the final status or on cancel, before the caller's {@code onClose} runs.
+ * #start}, which opens a {@code grpc.client} span when the caller has a span and injects the trace
+ * headers either way; the caller's listener runs in the caller's scopes; the span finishes exactly
+ * once, on the final status or on cancel, before the caller's {@code onClose} runs.
  */
 final class TracedClientCall<ReqT, RespT>
     extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
@@ -34,10 +36,21 @@ final class TracedClientCall<ReqT, RespT>
   static final String OPERATION = "grpc.client";
   static final String ORIGIN = "auto.grpc.grpc.client";
   static final String BREADCRUMB_TYPE = "grpc";
+  /** The context on opted-in client failure events; {@code grpc} stays the server call's. */
+  static final String CLIENT_CONTEXT = "grpc.client";
+
+  /** Not started yet: a cancel now ends the call before it began, with nothing to report. */
+  private static final int NEW = 0;
+
+  /** Started: the span (if any) and the headers are in place; the next terminal signal reports. */
+  private static final int STARTED = 1;
+
+  /** Reported, or cancelled before it started: every later terminal signal is ignored. */
+  private static final int FINISHED = 2;
 
   @SuppressWarnings("rawtypes")
-  private static final AtomicIntegerFieldUpdater<TracedClientCall> FINISHED =
-      AtomicIntegerFieldUpdater.newUpdater(TracedClientCall.class, "finished");
+  private static final AtomicIntegerFieldUpdater<TracedClientCall> STATE =
+      AtomicIntegerFieldUpdater.newUpdater(TracedClientCall.class, "state");
 
   private final ClientSettings settings;
   private final RpcMethod method;
@@ -47,9 +60,12 @@ final class TracedClientCall<ReqT, RespT>
   private final Deadline deadline;
 
   private volatile ISpan span;
-  private volatile boolean started;
   private volatile long startNanos;
-  private volatile int finished;
+  private volatile int state = NEW;
+
+  /** The status of a cancel that came before start finished opening the span. */
+  private volatile Status cancelledBeforeStart;
+
   private volatile int messagesReceived;
   private volatile int messagesSent;
 
@@ -71,13 +87,23 @@ final class TracedClientCall<ReqT, RespT>
 
   @Override
   public void start(Listener<RespT> responseListener, Metadata headers) {
-    try {
-      startNanos = System.nanoTime();
-      started = true;
-      span = startSpan();
-      injectTraceHeaders(headers);
-    } catch (Throwable t) {
-      log(t, "Could not trace the call to %s", method.fullName);
+    if (state == NEW) {
+      try {
+        startNanos = System.nanoTime();
+        span = startSpan();
+        injectTraceHeaders(headers);
+      } catch (Throwable t) {
+        log(t, "Could not trace the call to %s", method.fullName);
+      }
+    }
+    // else: cancelled before start. grpc-java refuses to start it; for Sentry it never existed.
+    if (!STATE.compareAndSet(this, NEW, STARTED)) {
+      // A cancel (from another thread) came while the span was opening. It found nothing to
+      // finish, so the span is finished here: otherwise it would stay open in the transaction.
+      Status cancelled = cancelledBeforeStart;
+      if (span != null && cancelled != null) {
+        report(cancelled, null);
+      }
     }
     try {
       super.start(new TracedListener(responseListener), headers);
@@ -89,8 +115,15 @@ final class TracedClientCall<ReqT, RespT>
 
   @Override
   public void sendMessage(ReqT message) {
-    super.sendMessage(message);
+    // Counted before it is handed on: with direct executors the server can answer and close the
+    // call inside sendMessage, and the span's counts are written then.
     messagesSent++;
+    try {
+      super.sendMessage(message);
+    } catch (RuntimeException | Error e) {
+      messagesSent--;
+      throw e;
+    }
   }
 
   @Override
@@ -123,16 +156,21 @@ final class TracedClientCall<ReqT, RespT>
 
   /**
    * Tracing without performance: the headers go out whether or not there is a span, so the next
-   * service continues the caller's trace. Exactly one {@code sentry-trace}; {@code baggage}
-   * merged, the user's third-party members kept and Sentry's own replaced.
+   * service continues the caller's trace. Exactly one {@code sentry-trace}; {@code baggage} merged,
+   * the user's third-party members kept and Sentry's own replaced.
    */
   private void injectTraceHeaders(Metadata headers) {
     SentryOptions options = options();
-    if (!options.isTraceSampling() || !settings.propagationTargets.allows(options, authority, method)) {
+    if (!options.isTraceSampling()
+        || !settings.propagationTargets.allows(options, authority, method)) {
       return;
     }
     List<String> thirdPartyBaggage = OutgoingBaggage.wellFormedMembers(headers);
-    TracingUtils.TracingHeaders tracing = TracingUtils.trace(caller, thirdPartyBaggage, span);
+    // Without a span of its own (ignored origin, a finished or full transaction) the call is
+    // still part of the caller's span; the scopes' propagation context is a different trace
+    // whenever the caller started a transaction itself, so it is the last resort.
+    ISpan nearest = span != null ? span : parent;
+    TracingUtils.TracingHeaders tracing = TracingUtils.trace(caller, thirdPartyBaggage, nearest);
     if (tracing == null) {
       return;
     }
@@ -150,11 +188,31 @@ final class TracedClientCall<ReqT, RespT>
     }
   }
 
-  /** Exactly once: on the final status, on cancel, or when start itself fails. */
+  /**
+   * Exactly once: on the final status, on cancel, or when start itself fails. A cancel before start
+   * only marks the call, so nothing is reported for a call that never ran.
+   */
   private void finish(Status status, Metadata trailers) {
-    if (!started || !FINISHED.compareAndSet(this, 0, 1)) {
-      return;
+    for (; ; ) {
+      int current = state;
+      if (current == FINISHED) {
+        return;
+      }
+      if (current == NEW) {
+        // Written before the compare-and-set, so a start that loses the race sees it.
+        cancelledBeforeStart = status;
+      }
+      if (STATE.compareAndSet(this, current, FINISHED)) {
+        if (current == STARTED) {
+          report(status, trailers);
+        }
+        return;
+      }
     }
+  }
+
+  /** Finishes the span, leaves the breadcrumb and captures the opted-in failure. */
+  private void report(Status status, Metadata trailers) {
     try {
       ISpan finishing = span;
       if (finishing != null) {
@@ -168,9 +226,19 @@ final class TracedClientCall<ReqT, RespT>
         Mechanism mechanism = new Mechanism();
         mechanism.setType(OPERATION);
         mechanism.setHandled(true);
+        // The call's own context on this event only: the caller's scope (perhaps a server
+        // call's, with its own grpc context) stays as it is.
+        Map<String, Object> context = new LinkedHashMap<>();
+        context.put("method", method.fullName);
+        context.put("method_type", method.type);
+        context.put("status_code", status.getCode().name());
+        if (status.getDescription() != null) {
+          context.put("status_description", status.getDescription());
+        }
         caller.captureException(
             new ExceptionMechanismException(
-                mechanism, status.asRuntimeException(trailers), Thread.currentThread()));
+                mechanism, status.asRuntimeException(trailers), Thread.currentThread()),
+            scope -> scope.setContexts(CLIENT_CONTEXT, (Object) context));
       }
     } catch (Throwable t) {
       log(t, "Could not finish the span of %s", method.fullName);
@@ -202,8 +270,8 @@ final class TracedClientCall<ReqT, RespT>
   }
 
   /**
-   * Runs the caller's callbacks in the caller's scopes, not the span's: a response handler's
-   * own spans and events belong to the caller.
+   * Runs the caller's callbacks in the caller's scopes, not the span's: a response handler's own
+   * spans and events belong to the caller.
    */
   private final class TracedListener
       extends ForwardingClientCallListener.SimpleForwardingClientCallListener<RespT> {

@@ -299,33 +299,57 @@ final class TracedServerCall<ReqT, RespT>
 
   /**
    * Captures an exception the application threw into grpc-java, and decides its fate: returns
-   * true when it must be rethrown (grpc-java then closes the call with UNKNOWN); otherwise the
-   * call is closed here with INTERNAL and the exception swallowed.
+   * true when it must be rethrown (grpc-java, or an exception-handling interceptor outside this
+   * one, then closes the call); otherwise the call is closed here and the exception swallowed.
    */
   private boolean onApplicationError(Throwable t) {
+    Status status = statusFor(t);
     try {
-      capture(t);
-      if (transaction != null) {
-        transaction.setThrowable(t);
+      // Without a mapping every thrown exception is an error; with one, only those that become
+      // a captured code are (a refused login mapped to UNAUTHENTICATED is not a bug).
+      if (options.exceptionStatus() == null
+          || options.capturedStatusCodes().contains(status.getCode())) {
+        capture(t);
+        if (transaction != null) {
+          transaction.setThrowable(t);
+        }
       }
     } catch (Throwable own) {
       log(scopes.getOptions(), own, "Could not capture an exception of %s", method.fullName);
     }
     if (options.rethrow()) {
       if (!closed) {
-        // grpc-java closes the stream itself, past this wrapper; this is what the client sees.
-        outcome = Status.UNKNOWN.withCause(t);
+        // The call is closed past this wrapper; this is the status the client will see.
+        outcome = status.withCause(t);
       }
       return true;
     }
     if (!closed) {
       try {
-        close(INTERNAL_ERROR, new Metadata());
+        close(status, new Metadata());
       } catch (Throwable closeFailure) {
         log(scopes.getOptions(), closeFailure, "Could not close %s", method.fullName);
       }
     }
     return false;
+  }
+
+  /**
+   * The status a thrown exception becomes: the user's mapping when there is one, else what
+   * grpc-java answers (UNKNOWN) or, without rethrow, INTERNAL.
+   */
+  private Status statusFor(Throwable t) {
+    if (options.exceptionStatus() != null) {
+      try {
+        Status mapped = options.exceptionStatus().apply(t);
+        if (mapped != null) {
+          return mapped;
+        }
+      } catch (Throwable mappingFailure) {
+        log(scopes.getOptions(), mappingFailure, "exceptionStatus failed for %s", method.fullName);
+      }
+    }
+    return options.rethrow() ? Status.UNKNOWN : INTERNAL_ERROR;
   }
 
   private void capture(Throwable t) {

@@ -292,6 +292,67 @@ class ServerInterceptorTest {
     assertThat(escaped).isEmpty();
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Status.Code.class, names = {"INVALID_ARGUMENT", "INTERNAL"})
+  void anExceptionStatusMappingGivesTheStatusAnOuterTranslatorAnswers(Status.Code mapped)
+      throws Exception {
+    sentry = SentryRecorder.init();
+    SentryGrpcOptions options =
+        SentryGrpcOptions.builder().exceptionStatus(t -> Status.fromCode(mapped)).build();
+    // Like Spring gRPC's exception handling: outside Sentry, it turns exceptions into statuses.
+    try (TestServer server =
+        TestServer.start(new SentryServerInterceptor(options), translating(mapped))) {
+      assertThatThrownBy(() -> server.blocking().unary(request("throw")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(mapped));
+    }
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    sentry.settle();
+    assertThat(transaction.getStatus()).isEqualTo(SpanStatuses.of(mapped));
+    // Only a mapping to a captured code (INTERNAL by default) is an error worth an event.
+    assertThat(sentry.events()).hasSize(mapped == Status.Code.INTERNAL ? 1 : 0);
+  }
+
+  @Test
+  void withoutRethrowTheExceptionStatusMappingAnswersTheClient() throws Exception {
+    sentry = SentryRecorder.init();
+    SentryGrpcOptions options =
+        SentryGrpcOptions.builder()
+            .rethrow(false)
+            .exceptionStatus(
+                t -> t instanceof IllegalStateException ? Status.FAILED_PRECONDITION.withDescription("not now") : null)
+            .build();
+    try (TestServer server = TestServer.start(new SentryServerInterceptor(options))) {
+      assertThatThrownBy(() -> server.blocking().unary(request("throw")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getDescription()).isEqualTo("not now"));
+    }
+    assertThat(sentry.awaitTransactions(1).get(0).getStatus()).isEqualTo(SpanStatus.FAILED_PRECONDITION);
+  }
+
+  /** An outer interceptor that answers the client with a status when a handler throws. */
+  static ServerInterceptor translating(Status.Code code) {
+    return new ServerInterceptor() {
+      @Override
+      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+          ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT>(
+            next.startCall(call, headers)) {
+          @Override
+          public void onHalfClose() {
+            try {
+              super.onHalfClose();
+            } catch (RuntimeException e) {
+              call.close(Status.fromCode(code).withDescription("translated"), new Metadata());
+            }
+          }
+        };
+      }
+    };
+  }
+
   @Test
   void exceptionsThrownInOnMessageOfABidiStreamAreCapturedOnce() throws Exception {
     sentry = SentryRecorder.init();
