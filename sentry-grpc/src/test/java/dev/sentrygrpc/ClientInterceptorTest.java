@@ -1097,59 +1097,6 @@ class ClientInterceptorTest {
   }
 
   /** What the caller's listener saw: replies and the final status. */
-  private static class Responses implements ClientResponseObserver<EchoRequest, EchoReply> {
-    final List<EchoReply> replies = new CopyOnWriteArrayList<>();
-    private final CountDownLatch done = new CountDownLatch(1);
-    private volatile Status status;
-    volatile ClientCallStreamObserver<EchoRequest> requests;
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<EchoRequest> requests) {
-      this.requests = requests;
-    }
-
-    @Override
-    public void onNext(EchoReply reply) {
-      replies.add(reply);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      status = Status.fromThrowable(t);
-      done.countDown();
-    }
-
-    @Override
-    public void onCompleted() {
-      status = Status.OK;
-      done.countDown();
-    }
-
-    Status await() throws InterruptedException {
-      assertThat(done.await(10, TimeUnit.SECONDS)).as("call closed").isTrue();
-      return status;
-    }
-
-    /** The same, as a bare ClientCall listener. */
-    ClientCall.Listener<EchoReply> asListener() {
-      return new ClientCall.Listener<EchoReply>() {
-        @Override
-        public void onMessage(EchoReply message) {
-          onNext(message);
-        }
-
-        @Override
-        public void onClose(Status status, Metadata trailers) {
-          if (status.isOk()) {
-            onCompleted();
-          } else {
-            onError(status.asRuntimeException(trailers));
-          }
-        }
-      };
-    }
-  }
-
   /**
    * A bidi service that answers each message at once and, after the client's half-close, keeps the
    * call open until the test ends it: a server that goes on streaming after the client is done.

@@ -357,7 +357,7 @@ class ServerInterceptorTest {
   void exceptionsThrownInOnMessageOfABidiStreamAreCapturedOnce() throws Exception {
     sentry = SentryRecorder.init();
     try (TestServer server = TestServer.start(new SentryServerInterceptor())) {
-      RecordingObserver responses = new RecordingObserver();
+      Responses responses = new Responses();
       StreamObserver<EchoRequest> requests = server.async().bidi(responses);
       requests.onNext(request("ok"));
       requests.onNext(request("throw"));
@@ -379,7 +379,7 @@ class ServerInterceptorTest {
     service.throwOnReady = true;
     try (TestServer server =
         TestServer.builder().service(service).serverInterceptors(new SentryServerInterceptor()).start()) {
-      RecordingObserver responses = new RecordingObserver();
+      Responses responses = new Responses();
       StreamObserver<EchoRequest> requests = server.async().bidi(responses);
       requests.onNext(request("ok"));
       responses.await();
@@ -448,7 +448,7 @@ class ServerInterceptorTest {
       }
       assertThat(received).isEqualTo(10_000);
 
-      RecordingObserver clientStream = new RecordingObserver();
+      Responses clientStream = new Responses();
       StreamObserver<EchoRequest> uploads = server.async().clientStream(clientStream);
       for (int i = 0; i < 50; i++) {
         uploads.onNext(request("ok"));
@@ -456,7 +456,7 @@ class ServerInterceptorTest {
       uploads.onCompleted();
       clientStream.await();
 
-      RecordingObserver bidi = new RecordingObserver();
+      Responses bidi = new Responses();
       StreamObserver<EchoRequest> conversation = server.async().bidi(bidi);
       for (int i = 0; i < 5; i++) {
         conversation.onNext(request("ok"));
@@ -491,7 +491,7 @@ class ServerInterceptorTest {
     sentry = SentryRecorder.init();
     SentryGrpcOptions options = SentryGrpcOptions.builder().traceStreamingCalls(false).build();
     try (TestServer server = TestServer.start(new SentryServerInterceptor(options))) {
-      RecordingObserver responses = new RecordingObserver();
+      Responses responses = new Responses();
       StreamObserver<EchoRequest> requests = server.async().bidi(responses);
       requests.onNext(request("throw"));
       responses.await();
@@ -532,46 +532,5 @@ class ServerInterceptorTest {
         };
       }
     };
-  }
-
-  /** Collects a streaming response and its final status. */
-  static final class RecordingObserver implements StreamObserver<EchoReply> {
-    final List<EchoReply> replies = new CopyOnWriteArrayList<>();
-    final CountDownLatch done = new CountDownLatch(1);
-    volatile Status status;
-
-    @Override
-    public void onNext(EchoReply value) {
-      replies.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      status = Status.fromThrowable(t);
-      done.countDown();
-    }
-
-    @Override
-    public void onCompleted() {
-      status = Status.OK;
-      done.countDown();
-    }
-
-    void await() throws InterruptedException {
-      assertThat(done.await(10, TimeUnit.SECONDS)).as("call finished").isTrue();
-    }
-
-    Status status() {
-      return status;
-    }
-  }
-
-  static List<String> ids(List<SentryTransaction> transactions) {
-    List<String> ids = new ArrayList<>();
-    for (SentryTransaction transaction : transactions) {
-      SentryId id = transaction.getContexts().getTrace().getTraceId();
-      ids.add(id.toString());
-    }
-    return ids;
   }
 }

@@ -4,7 +4,6 @@ import static dev.sentrygrpc.EchoService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sentrygrpc.ServerInterceptorTest.RecordingObserver;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import io.grpc.Context;
@@ -54,7 +53,7 @@ class ServerLifecycleTest {
             .executor(pool)
             .serverInterceptors(new SentryServerInterceptor())
             .start()) {
-      RecordingObserver responses = new RecordingObserver();
+      Responses responses = new Responses();
       Context.CancellableContext context = Context.current().withCancellation();
       StreamObserver<EchoRequest> requests =
           context.call(() -> server.async().bidi(responses));
@@ -182,7 +181,7 @@ class ServerLifecycleTest {
     Sentry.configureScope(scope -> assertThat(scope.getTags()).isEmpty());
   }
 
-  private static void awaitReplies(RecordingObserver responses, int count) throws InterruptedException {
+  private static void awaitReplies(Responses responses, int count) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (responses.replies.size() < count && System.nanoTime() < end) {
       Thread.sleep(5);
