@@ -4,6 +4,7 @@ import dev.sentrygrpc.SentryClientInterceptor;
 import dev.sentrygrpc.SentryGrpcOptions;
 import dev.sentrygrpc.SentryServerInterceptor;
 import io.sentry.IScopes;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -13,8 +14,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.grpc.client.GlobalClientInterceptor;
 import org.springframework.grpc.server.GlobalServerInterceptor;
+import org.springframework.grpc.server.exception.GrpcExceptionHandler;
 
 /**
  * Registers {@link SentryServerInterceptor} and {@link SentryClientInterceptor} as Spring gRPC
@@ -25,8 +29,17 @@ import org.springframework.grpc.server.GlobalServerInterceptor;
  * {@link SentryGrpcOptions} bean is defined whether or not Spring gRPC is present, so applications
  * that register the interceptors by hand (the {@code net.devh} starter) can still take their
  * settings from the properties; each interceptor needs Spring gRPC on the class path.
+ *
+ * <p>When Spring Boot's gRPC server auto-configuration set up Spring gRPC's exception handling,
+ * the options' {@link SentryGrpcOptions#exceptionStatus() exceptionStatus} asks the same {@code
+ * GrpcExceptionHandler} beans (see {@link SpringGrpcExceptionStatus}).
  */
-@AutoConfiguration(afterName = "io.sentry.spring.boot4.SentryAutoConfiguration")
+@AutoConfiguration(
+    afterName = {
+      "io.sentry.spring.boot4.SentryAutoConfiguration",
+      // Its exception handling decides whether exceptionStatus is set (see below).
+      "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration"
+    })
 @ConditionalOnBean(IScopes.class)
 @ConditionalOnBooleanProperty(name = "sentry.grpc.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SentryGrpcProperties.class)
@@ -38,6 +51,13 @@ public final class SentryGrpcAutoConfiguration {
   /** Name of the client interceptor bean; a bean of this name replaces it. */
   public static final String CLIENT_INTERCEPTOR_BEAN = "sentryGrpcClientInterceptor";
 
+  /**
+   * Spring Boot 4.1's {@code GrpcExceptionHandlerInterceptor} bean ({@code
+   * GrpcServerAutoConfiguration}), built from the application's {@code GrpcExceptionHandler}s.
+   */
+  static final String SPRING_GRPC_EXCEPTION_INTERCEPTOR_BEAN =
+      "grpcGlobalExceptionHandlerInterceptor";
+
   @Bean
   @ConditionalOnMissingBean
   SentryGrpcOptions sentryGrpcOptions(
@@ -45,6 +65,35 @@ public final class SentryGrpcAutoConfiguration {
     SentryGrpcOptions.Builder builder = properties.toOptionsBuilder();
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     return builder.build();
+  }
+
+  /**
+   * Spring gRPC's exception handling as the options' {@code exceptionStatus}, set by a customizer
+   * that runs before the application's own (which can replace it, or set {@code null} to turn it
+   * off) and is not used with an application's own {@link SentryGrpcOptions} bean.
+   *
+   * <p>Only with Spring Boot's own {@code GrpcExceptionHandlerInterceptor}, which asks every
+   * {@code GrpcExceptionHandler} bean: an interceptor of the application's replaces it (Boot's is
+   * {@code @ConditionalOnMissingBean}) and may ask something else, and a guessed status could
+   * silence real errors. Without it, exceptions stay {@code UNKNOWN} and are all captured.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = "org.springframework.grpc.server.exception.GrpcExceptionHandlerInterceptor")
+  @ConditionalOnBean(
+      name = SPRING_GRPC_EXCEPTION_INTERCEPTOR_BEAN,
+      type = "org.springframework.grpc.server.exception.GrpcExceptionHandlerInterceptor")
+  static class SpringGrpcExceptionHandlingConfiguration {
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SentryGrpcOptionsCustomizer sentryGrpcSpringExceptionStatus(
+        ObjectProvider<List<GrpcExceptionHandler>> exceptionHandlers) {
+      // The same List<GrpcExceptionHandler> Boot's interceptor is built from, same order.
+      return options ->
+          options.exceptionStatus(
+              new SpringGrpcExceptionStatus(() -> exceptionHandlers.getIfAvailable(List::of)));
+    }
   }
 
   /**

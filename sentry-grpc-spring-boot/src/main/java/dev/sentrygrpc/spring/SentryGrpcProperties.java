@@ -45,16 +45,19 @@ public final class SentryGrpcProperties {
   private List<String> ignoredMethods = new ArrayList<>(DEFAULTS.ignoredMethods());
 
   /**
-   * Server status codes for which a call closed with a cause is captured as an error event.
-   * Expected outcomes such as NOT_FOUND only set the transaction's status.
+   * Server status codes for which a call closed with a cause, or an exception thrown inside
+   * Spring gRPC's exception handling that its GrpcExceptionHandler beans map to one of them, is
+   * captured as an error event. Expected outcomes such as NOT_FOUND only set the transaction's
+   * status.
    */
   private Set<Status.Code> capturedStatusCodes = codes(DEFAULTS.capturedStatusCodes());
 
   /**
-   * Whether an exception thrown by a service method is passed on after it was captured (to Spring
-   * gRPC's exception handling, which turns it into the status the client sees), or swallowed and
-   * the call closed with INTERNAL. Keep it on with Spring gRPC: off, @GrpcAdvice and
-   * GrpcExceptionHandler beans never see the exception.
+   * Whether an exception thrown by a service method is passed on to Spring gRPC's exception
+   * handling, which turns it into the status the client sees, or swallowed and the call closed by
+   * Sentry, with the status the GrpcExceptionHandler beans give it, else INTERNAL. Either way it
+   * is captured first when it is an error. Keep it on with Spring gRPC: off, its exception
+   * handling never sees the exception.
    */
   private boolean rethrow = true;
 

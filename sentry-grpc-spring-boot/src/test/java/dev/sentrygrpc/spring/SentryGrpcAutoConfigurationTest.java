@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sentrygrpc.SentryClientInterceptor;
 import dev.sentrygrpc.SentryGrpcOptions;
 import dev.sentrygrpc.SentryServerInterceptor;
+import dev.sentrygrpc.testservice.EchoServiceGrpc;
+import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.sentry.IScopes;
@@ -12,9 +14,11 @@ import io.sentry.ScopesAdapter;
 import io.sentry.Sentry;
 import io.sentry.spring.boot4.SentryAutoConfiguration;
 import java.time.Duration;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -25,6 +29,8 @@ import org.springframework.grpc.client.GlobalClientInterceptor;
 import org.springframework.grpc.client.GrpcChannelFactory;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.GrpcServerFactory;
+import org.springframework.grpc.server.exception.GrpcExceptionHandler;
+import org.springframework.grpc.server.exception.GrpcExceptionHandlerInterceptor;
 
 class SentryGrpcAutoConfigurationTest {
 
@@ -158,6 +164,7 @@ class SentryGrpcAutoConfigurationTest {
               assertNoClientInterceptor(context);
               // Still there for interceptors registered by hand (net.devh's starter).
               assertThat(context).hasSingleBean(SentryGrpcOptions.class);
+              assertThat(context.getBean(SentryGrpcOptions.class).exceptionStatus()).isNull();
             });
   }
 
@@ -231,6 +238,99 @@ class SentryGrpcAutoConfigurationTest {
             OrderedServerInterceptor.class,
             () -> new OrderedServerInterceptor(new SentryServerInterceptor(), 7))
         .run(context -> assertThat(serverInterceptor(context).getOrder()).isEqualTo(7));
+  }
+
+  // ---- Spring gRPC's exception handling ----
+
+  /** With Spring Boot's gRPC server auto-configuration: a service and its exception handling. */
+  private ApplicationContextRunner withSpringGrpcServer() {
+    return new ApplicationContextRunner()
+        .withConfiguration(
+            AutoConfigurations.of(
+                SentryAutoConfiguration.class,
+                GrpcServerAutoConfiguration.class,
+                SentryGrpcAutoConfiguration.class))
+        .withPropertyValues("sentry.dsn=http://public@127.0.0.1:9/1")
+        .withBean(BindableService.class, () -> new EchoServiceGrpc.EchoServiceImplBase() {})
+        .withBean(
+            GrpcExceptionHandler.class,
+            () ->
+                exception ->
+                    exception instanceof IllegalArgumentException
+                        ? Status.INVALID_ARGUMENT.asException()
+                        : null);
+  }
+
+  @Test
+  void exceptionsGetTheStatusSpringGrpcsExceptionHandlersGiveThem() {
+    withSpringGrpcServer()
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().hasSingleBean(GrpcExceptionHandlerInterceptor.class);
+              Function<? super Throwable, Status> exceptionStatus =
+                  context.getBean(SentryGrpcOptions.class).exceptionStatus();
+              assertThat(exceptionStatus).isInstanceOf(SpringGrpcExceptionStatus.class);
+              assertThat(exceptionStatus.apply(new IllegalArgumentException()).getCode())
+                  .isEqualTo(Status.Code.INVALID_ARGUMENT);
+              // Not mapped: left to the interceptor (UNKNOWN, captured).
+              assertThat(exceptionStatus.apply(new IllegalStateException())).isNull();
+            });
+  }
+
+  @Test
+  void withoutSpringGrpcsExceptionHandlingExceptionsStayUnknown() {
+    runner.run(
+        context -> {
+          assertThat(context).doesNotHaveBean(GrpcExceptionHandlerInterceptor.class);
+          assertThat(context.getBean(SentryGrpcOptions.class).exceptionStatus()).isNull();
+        });
+  }
+
+  @Test
+  void anApplicationsOwnExceptionHandlerInterceptorIsNotGuessedAt() {
+    // It replaces Boot's and may ask other handlers than the beans: exceptions stay UNKNOWN.
+    withSpringGrpcServer()
+        .withBean(
+            "myExceptionHandlerInterceptor",
+            GrpcExceptionHandlerInterceptor.class,
+            () -> new GrpcExceptionHandlerInterceptor(exception -> null))
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed().hasSingleBean(GrpcExceptionHandlerInterceptor.class);
+              assertThat(context.getBean(SentryGrpcOptions.class).exceptionStatus()).isNull();
+            });
+  }
+
+  @Test
+  void anApplicationsCustomizerReplacesTheExceptionStatus() {
+    Function<Throwable, Status> own = exception -> Status.ABORTED;
+    withSpringGrpcServer()
+        .withBean(SentryGrpcOptionsCustomizer.class, () -> options -> options.exceptionStatus(own))
+        .run(
+            context ->
+                assertThat(context.getBean(SentryGrpcOptions.class).exceptionStatus())
+                    .isSameAs(own));
+  }
+
+  @Test
+  void anApplicationsCustomizerCanTurnItOff() {
+    withSpringGrpcServer()
+        .withBean(SentryGrpcOptionsCustomizer.class, () -> options -> options.exceptionStatus(null))
+        .run(
+            context ->
+                assertThat(context.getBean(SentryGrpcOptions.class).exceptionStatus()).isNull());
+  }
+
+  @Test
+  void anApplicationsOwnOptionsKeepTheirExceptionStatus() {
+    SentryGrpcOptions own = SentryGrpcOptions.builder().build();
+    withSpringGrpcServer()
+        .withBean(SentryGrpcOptions.class, () -> own)
+        .run(
+            context -> {
+              assertThat(context.getBean(SentryGrpcOptions.class)).isSameAs(own);
+              assertThat(own.exceptionStatus()).isNull();
+            });
   }
 
   // ---- properties ----
