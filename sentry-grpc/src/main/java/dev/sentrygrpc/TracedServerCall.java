@@ -253,16 +253,34 @@ final class TracedServerCall<ReqT, RespT>
     ISentryLifecycleToken token = scopes.makeCurrent();
     try {
       closed = true;
-      outcome = status;
+      Status seen = status;
       try {
-        onClose(status);
+        seen = statusTheClientSees(status);
+        outcome = seen;
+        onClose(seen);
       } catch (Throwable t) {
+        outcome = seen;
         log(scopes.getOptions(), t, "Could not record the status of %s", method.fullName);
       }
       super.close(status, trailers);
     } finally {
       token.close();
     }
+  }
+
+  /**
+   * {@code StreamObserver.onError(t)} with a plain exception reaches close as grpc-java's UNKNOWN
+   * with {@code t} as the cause; an exception translator outside this interceptor maps it again
+   * on the way out. With {@link SentryGrpcOptions#exceptionStatus()} set, ask it, as for a thrown
+   * exception, so the transaction and the capture decision follow what the client sees.
+   */
+  private Status statusTheClientSees(Status status) {
+    Throwable cause = status.getCause();
+    if (status.getCode() != Status.Code.UNKNOWN || cause == null || options.exceptionStatus() == null) {
+      return status;
+    }
+    Status mapped = mapped(cause);
+    return mapped != null ? mapped.withCause(cause) : status;
   }
 
   /**
@@ -339,17 +357,21 @@ final class TracedServerCall<ReqT, RespT>
    * grpc-java answers (UNKNOWN) or, without rethrow, INTERNAL.
    */
   private Status statusFor(Throwable t) {
-    if (options.exceptionStatus() != null) {
-      try {
-        Status mapped = options.exceptionStatus().apply(t);
-        if (mapped != null) {
-          return mapped;
-        }
-      } catch (Throwable mappingFailure) {
-        log(scopes.getOptions(), mappingFailure, "exceptionStatus failed for %s", method.fullName);
-      }
+    Status mapped = options.exceptionStatus() != null ? mapped(t) : null;
+    if (mapped != null) {
+      return mapped;
     }
     return options.rethrow() ? Status.UNKNOWN : INTERNAL_ERROR;
+  }
+
+  /** The user's mapping of an exception, or null when it has none or fails. */
+  private Status mapped(Throwable t) {
+    try {
+      return options.exceptionStatus().apply(t);
+    } catch (Throwable mappingFailure) {
+      log(scopes.getOptions(), mappingFailure, "exceptionStatus failed for %s", method.fullName);
+      return null;
+    }
   }
 
   private void capture(Throwable t) {

@@ -117,6 +117,10 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
               .asRuntimeException());
       return false;
     }
+    if (message.equals("plain-on-error")) {
+      responses.onError(new IllegalArgumentException("bad input"));
+      return false;
+    }
     if (message.equals("cause-and-throw")) {
       responses.onError(Status.INTERNAL.withCause(SHARED_FAILURE).asRuntimeException());
       throw SHARED_FAILURE;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
+import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -330,6 +331,46 @@ class ServerInterceptorTest {
               e -> assertThat(e.getStatus().getDescription()).isEqualTo("not now"));
     }
     assertThat(sentry.awaitTransactions(1).get(0).getStatus()).isEqualTo(SpanStatus.FAILED_PRECONDITION);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Status.Code.class, names = {"INVALID_ARGUMENT", "INTERNAL"})
+  void anExceptionPassedToOnErrorIsMappedLikeAThrownOne(Status.Code mapped) throws Exception {
+    sentry = SentryRecorder.init();
+    SentryGrpcOptions options =
+        SentryGrpcOptions.builder()
+            .exceptionStatus(t -> t instanceof IllegalArgumentException ? Status.fromCode(mapped) : null)
+            .build();
+    try (TestServer server =
+        TestServer.start(new SentryServerInterceptor(options), translatingOnClose(mapped))) {
+      assertThatThrownBy(() -> server.blocking().unary(request("plain-on-error")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(mapped));
+    }
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    sentry.settle();
+    assertThat(transaction.getStatus()).isEqualTo(SpanStatuses.of(mapped));
+    assertThat(sentry.events()).hasSize(mapped == Status.Code.INTERNAL ? 1 : 0);
+  }
+
+  /** An outer interceptor that maps UNKNOWN-with-a-cause on close, as Spring gRPC does. */
+  static ServerInterceptor translatingOnClose(Status.Code code) {
+    return new ServerInterceptor() {
+      @Override
+      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+          ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        return next.startCall(
+            new ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>(call) {
+              @Override
+              public void close(Status status, Metadata trailers) {
+                boolean translate = status.getCode() == Status.Code.UNKNOWN && status.getCause() != null;
+                super.close(translate ? Status.fromCode(code) : status, trailers);
+              }
+            },
+            headers);
+      }
+    };
   }
 
   /** An outer interceptor that answers the client with a status when a handler throws. */

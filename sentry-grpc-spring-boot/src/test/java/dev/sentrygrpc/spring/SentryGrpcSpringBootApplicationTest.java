@@ -207,14 +207,13 @@ class SentryGrpcSpringBootApplicationTest {
   }
 
   @Test
-  void anExceptionPassedToOnErrorIsNotAskedAbout() {
-    // A limitation, pinned so it is noticed when it goes (README): exceptionStatus covers thrown
-    // exceptions only. onError(t) reaches Sentry as grpc-java's UNKNOWN with t as the cause, and
-    // Spring gRPC maps that status only past Sentry, on its way to the client.
+  void anExceptionPassedToOnErrorIsAskedAboutToo() {
+    // onError(t) reaches Sentry as grpc-java's UNKNOWN with t as the cause; Spring gRPC maps
+    // that status past Sentry, and Sentry asks the same handlers, so both agree.
     FailedCall failed = failedCallInANewTrace("invalid-on-error");
     assertThat(failed.status()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(serverTransactionOf(failed).getStatus()).isEqualTo(SpanStatus.UNKNOWN);
-    assertThat(eventsOf(failed)).hasSize(1);
+    assertThat(serverTransactionOf(failed).getStatus()).isEqualTo(SpanStatus.INVALID_ARGUMENT);
+    assertThat(eventsOf(failed)).isEmpty();
   }
 
   @Test
