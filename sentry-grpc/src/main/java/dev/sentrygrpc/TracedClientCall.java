@@ -66,8 +66,8 @@ final class TracedClientCall<ReqT, RespT>
   /** The status of a cancel that came before start finished opening the span. */
   private volatile Status cancelledBeforeStart;
 
-  private volatile int messagesReceived;
-  private volatile int messagesSent;
+  private int messagesReceived; // see TracedServerCall
+  private int messagesSent; // see TracedServerCall
 
   TracedClientCall(
       ClientCall<ReqT, RespT> call,
@@ -138,7 +138,12 @@ final class TracedClientCall<ReqT, RespT>
 
   /** A child of the caller's span, only when there is one (as Sentry's OkHttp integration). */
   private ISpan startSpan() {
-    if (parent == null || parent.isNoOp() || settings.ignoredOrigin.isIgnored(options())) {
+    if (parent == null
+        || parent.isNoOp()
+        || !Boolean.TRUE.equals(parent.isSampled())
+        || settings.ignoredOrigin.isIgnored(options())) {
+      // An unsampled parent's child would never be sent: no span. The headers then carry the
+      // parent's span id and sampled=false, which is all the next service needs.
       return null;
     }
     SpanOptions spanOptions = new SpanOptions();
@@ -281,7 +286,7 @@ final class TracedClientCall<ReqT, RespT>
 
     @Override
     public void onHeaders(Metadata headers) {
-      ISentryLifecycleToken token = caller.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(caller);
       try {
         super.onHeaders(headers);
       } finally {
@@ -292,7 +297,7 @@ final class TracedClientCall<ReqT, RespT>
     @Override
     public void onMessage(RespT message) {
       messagesReceived++;
-      ISentryLifecycleToken token = caller.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(caller);
       try {
         super.onMessage(message);
       } finally {
@@ -302,7 +307,7 @@ final class TracedClientCall<ReqT, RespT>
 
     @Override
     public void onReady() {
-      ISentryLifecycleToken token = caller.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(caller);
       try {
         super.onReady();
       } finally {
@@ -312,7 +317,7 @@ final class TracedClientCall<ReqT, RespT>
 
     @Override
     public void onClose(Status status, Metadata trailers) {
-      ISentryLifecycleToken token = caller.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(caller);
       try {
         finish(status, trailers);
         super.onClose(status, trailers);

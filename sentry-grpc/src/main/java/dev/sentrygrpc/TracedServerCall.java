@@ -70,8 +70,11 @@ final class TracedServerCall<ReqT, RespT>
   /** The last exception captured, so the same one is never sent twice. */
   private volatile Throwable captured;
 
-  private volatile int messagesReceived;
-  private volatile int messagesSent;
+  // Plain ints: a volatile ++ costs a full fence per message (and was not atomic either).
+  // grpc-java serializes the listener callbacks, and ServerCall methods must not be called
+  // concurrently; finish() reads them after close()/onComplete, which grpc-java orders.
+  private int messagesReceived;
+  private int messagesSent;
 
   private TracedServerCall(
       ServerCall<ReqT, RespT> call,
@@ -171,6 +174,11 @@ final class TracedServerCall<ReqT, RespT>
       transactionOptions.setCustomSamplingContext(sampling);
     }
     ITransaction transaction = scopes.startTransaction(context, transactionOptions);
+    if (!Boolean.TRUE.equals(transaction.isSampled())) {
+      // Kept for the trace it propagates ("not sampled" downstream), but never sent: data
+      // written on it would be work on every call for nothing.
+      return transaction;
+    }
     RpcSpanData.describeCall(transaction, method, call.getAuthority());
     Deadline deadline = Context.current().getDeadline();
     if (deadline != null) {
@@ -219,7 +227,7 @@ final class TracedServerCall<ReqT, RespT>
 
   @Override
   public void request(int numMessages) {
-    ISentryLifecycleToken token = scopes.makeCurrent();
+    ISentryLifecycleToken token = CallScopes.enter(scopes);
     try {
       super.request(numMessages);
     } finally {
@@ -229,7 +237,7 @@ final class TracedServerCall<ReqT, RespT>
 
   @Override
   public void sendHeaders(Metadata headers) {
-    ISentryLifecycleToken token = scopes.makeCurrent();
+    ISentryLifecycleToken token = CallScopes.enter(scopes);
     try {
       super.sendHeaders(headers);
     } finally {
@@ -239,7 +247,7 @@ final class TracedServerCall<ReqT, RespT>
 
   @Override
   public void sendMessage(RespT message) {
-    ISentryLifecycleToken token = scopes.makeCurrent();
+    ISentryLifecycleToken token = CallScopes.enter(scopes);
     try {
       super.sendMessage(message);
       messagesSent++;
@@ -250,7 +258,7 @@ final class TracedServerCall<ReqT, RespT>
 
   @Override
   public void close(Status status, Metadata trailers) {
-    ISentryLifecycleToken token = scopes.makeCurrent();
+    ISentryLifecycleToken token = CallScopes.enter(scopes);
     try {
       closed = true;
       Status seen = status;
@@ -415,7 +423,9 @@ final class TracedServerCall<ReqT, RespT>
       return;
     }
     try {
-      RpcSpanData.describeOutcome(transaction, status, messagesReceived, messagesSent);
+      if (Boolean.TRUE.equals(transaction.isSampled())) {
+        RpcSpanData.describeOutcome(transaction, status, messagesReceived, messagesSent);
+      }
       transaction.finish();
     } catch (Throwable t) {
       log(scopes.getOptions(), t, "Could not finish the transaction of %s", method.fullName);
@@ -442,7 +452,7 @@ final class TracedServerCall<ReqT, RespT>
 
     @Override
     public void onMessage(ReqT message) {
-      ISentryLifecycleToken token = scopes.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(scopes);
       try {
         messagesReceived++;
         super.onMessage(message);
@@ -457,7 +467,7 @@ final class TracedServerCall<ReqT, RespT>
 
     @Override
     public void onHalfClose() {
-      ISentryLifecycleToken token = scopes.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(scopes);
       try {
         super.onHalfClose();
       } catch (Throwable t) {
@@ -471,7 +481,7 @@ final class TracedServerCall<ReqT, RespT>
 
     @Override
     public void onReady() {
-      ISentryLifecycleToken token = scopes.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(scopes);
       try {
         super.onReady();
       } catch (Throwable t) {
@@ -485,7 +495,7 @@ final class TracedServerCall<ReqT, RespT>
 
     @Override
     public void onCancel() {
-      ISentryLifecycleToken token = scopes.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(scopes);
       try {
         super.onCancel();
       } catch (Throwable t) {
@@ -503,7 +513,7 @@ final class TracedServerCall<ReqT, RespT>
 
     @Override
     public void onComplete() {
-      ISentryLifecycleToken token = scopes.makeCurrent();
+      ISentryLifecycleToken token = CallScopes.enter(scopes);
       try {
         super.onComplete();
       } catch (Throwable t) {
