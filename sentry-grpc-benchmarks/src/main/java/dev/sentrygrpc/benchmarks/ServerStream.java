@@ -3,73 +3,31 @@ package dev.sentrygrpc.benchmarks;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import dev.sentrygrpc.testservice.EchoServiceGrpc;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.io.IOException;
+import io.grpc.Channel;
 import java.util.Iterator;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One server-streaming call of {@value #MESSAGES} replies per op, in-process, direct executors,
  * read with the blocking stub's iterator: the per-message cost of the instrumentation against
  * gRPC's own per-message work, plus one call's fixed cost spread over 1,000 messages.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class ServerStream {
+public class ServerStream extends EchoBenchmark {
   static final int MESSAGES = 1000;
   static final EchoRequest REQUEST =
       EchoRequest.newBuilder().setMessage("stream").setCount(MESSAGES).build();
 
-  @Param({
-    Modes.NONE,
-    Modes.FORWARDING,
-    Modes.SENTRY_DISABLED,
-    Modes.ERRORS_ONLY,
-    Modes.UNSAMPLED,
-    Modes.SAMPLED,
-    Modes.SAMPLED_HTTP,
-    Modes.STALLED_BACKEND,
-    Modes.OTEL
-  })
-  public String mode;
-
-  private Rig rig;
-  private Server server;
-  private ManagedChannel channel;
   private EchoServiceGrpc.EchoServiceBlockingStub stub;
 
-  @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    rig = Rig.create(mode);
-    String name = "stream-" + UUID.randomUUID();
-    server =
-        InProcessServerBuilder.forName(name)
-            .directExecutor()
-            .addService(rig.service(new EchoService()))
-            .build()
-            .start();
-    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-    stub = EchoServiceGrpc.newBlockingStub(rig.channel(channel));
-  }
-
-  @Setup(Level.Iteration)
-  public void enterThread() {
-    rig.enterCallerThread();
+  @Override
+  void connected(Channel client) {
+    stub = EchoServiceGrpc.newBlockingStub(client);
   }
 
   @Benchmark
@@ -85,13 +43,5 @@ public class ServerStream {
     }
     rig.afterCall();
     return received;
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws InterruptedException {
-    System.out.println("[" + getClass().getSimpleName() + "] " + rig.stats());
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    rig.close();
   }
 }
