@@ -48,6 +48,13 @@ public final class SentryGrpcAutoConfiguration {
   /** Name of the server interceptor bean; a bean of this name replaces it. */
   public static final String SERVER_INTERCEPTOR_BEAN = "sentryGrpcServerInterceptor";
 
+  /**
+   * Name of the interceptor that carries the call's scopes into grpc-kotlin coroutines (only with
+   * grpc-kotlin and {@code sentry-kotlin-extensions} on the class path); a bean of this name
+   * replaces it.
+   */
+  public static final String COROUTINE_INTERCEPTOR_BEAN = "sentryGrpcCoroutineContextInterceptor";
+
   /** Name of the client interceptor bean; a bean of this name replaces it. */
   public static final String CLIENT_INTERCEPTOR_BEAN = "sentryGrpcClientInterceptor";
 
@@ -116,6 +123,30 @@ public final class SentryGrpcAutoConfiguration {
         SentryGrpcOptions options, SentryGrpcProperties properties) {
       return new OrderedServerInterceptor(
           new SentryServerInterceptor(options), properties.getServer().getOrder());
+    }
+
+    /**
+     * grpc-kotlin services: the call's scopes follow the service method's coroutine across
+     * threads. Placed right inside the Sentry server interceptor (its order + 1), where the call's
+     * scopes are current; so, like that interceptor, it backs off when the application declares
+     * its own {@link SentryServerInterceptor}, whose place in the chain it cannot know.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(
+        name = {"io.grpc.kotlin.CoroutineContextServerInterceptor", "io.sentry.kotlin.SentryContext"})
+    static class CoroutineConfiguration {
+
+      @Bean(COROUTINE_INTERCEPTOR_BEAN)
+      @GlobalServerInterceptor
+      @ConditionalOnMissingBean(
+          value = SentryServerInterceptor.class,
+          name = COROUTINE_INTERCEPTOR_BEAN)
+      OrderedServerInterceptor sentryGrpcCoroutineContextInterceptor(
+          SentryGrpcProperties properties) {
+        int sentryOrder = properties.getServer().getOrder();
+        int inside = sentryOrder == Integer.MAX_VALUE ? sentryOrder : sentryOrder + 1;
+        return new OrderedServerInterceptor(new SentryCoroutineContextServerInterceptor(), inside);
+      }
     }
   }
 

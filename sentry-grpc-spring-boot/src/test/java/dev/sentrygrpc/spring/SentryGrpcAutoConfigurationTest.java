@@ -240,6 +240,53 @@ class SentryGrpcAutoConfigurationTest {
         .run(context -> assertThat(serverInterceptor(context).getOrder()).isEqualTo(7));
   }
 
+  // ---- grpc-kotlin coroutines ----
+
+  @Test
+  void withGrpcKotlinTheCallsScopesFollowItsCoroutineFromRightInsideSentry() {
+    runner
+        .withPropertyValues("sentry.grpc.server.order=40")
+        .run(
+            context -> {
+              OrderedServerInterceptor coroutines =
+                  context.getBean(
+                      SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN,
+                      OrderedServerInterceptor.class);
+              assertThat(coroutines.getDelegate())
+                  .isInstanceOf(SentryCoroutineContextServerInterceptor.class);
+              assertThat(coroutines.getOrder()).isEqualTo(41);
+              assertThat(
+                      context.findAnnotationOnBean(
+                          SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN,
+                          GlobalServerInterceptor.class))
+                  .isNotNull();
+            });
+  }
+
+  @Test
+  void withoutGrpcKotlinOrSentrysKotlinExtensionsThereIsNoCoroutineInterceptor() {
+    for (String missing : new String[] {"io.grpc.kotlin", "io.sentry.kotlin"}) {
+      runner
+          .withClassLoader(new FilteredClassLoader(missing))
+          .run(
+              context -> {
+                assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+                assertThat(context)
+                    .doesNotHaveBean(SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN);
+              });
+    }
+  }
+
+  @Test
+  void theCoroutineInterceptorGoesWithTheServerInterceptor() {
+    runner
+        .withPropertyValues("sentry.grpc.server.enabled=false")
+        .run(
+            context ->
+                assertThat(context)
+                    .doesNotHaveBean(SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN));
+  }
+
   // ---- Spring gRPC's exception handling ----
 
   /** With Spring Boot's gRPC server auto-configuration: a service and its exception handling. */

@@ -229,11 +229,15 @@ class SentryGrpcSpringBootApplicationTest {
     List<ServerInterceptor> server =
         ApplicationContextBeanLookupUtils.getBeansWithAnnotation(
             context, ServerInterceptor.class, GlobalServerInterceptor.class);
-    assertThat(server).hasSize(4);
+    assertThat(server).hasSize(5);
     assertThat(server.get(0)).isInstanceOf(GrpcExceptionHandlerInterceptor.class);
-    assertThat(server.get(1)).isInstanceOf(OrderedServerInterceptor.class);
-    assertThat(server.get(2)).isSameAs(context.getBean("authenticationServerInterceptor"));
-    assertThat(server.get(3)).isSameAs(context.getBean("orderZeroServerInterceptor"));
+    assertThat(server.get(1))
+        .isSameAs(context.getBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN));
+    // grpc-kotlin is on the test class path: the coroutine context comes right inside Sentry.
+    assertThat(server.get(2))
+        .isSameAs(context.getBean(SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN));
+    assertThat(server.get(3)).isSameAs(context.getBean("authenticationServerInterceptor"));
+    assertThat(server.get(4)).isSameAs(context.getBean("orderZeroServerInterceptor"));
 
     List<ClientInterceptor> client =
         ApplicationContextBeanLookupUtils.getBeansWithAnnotation(
