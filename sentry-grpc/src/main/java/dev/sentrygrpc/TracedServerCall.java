@@ -64,15 +64,28 @@ final class TracedServerCall<ReqT, RespT>
   private final Deadline deadline;
 
   private volatile int finished;
-  private volatile boolean closed;
-  /** The status the client will see, once known: set by close(), or by a rethrown exception. */
+  /**
+   * The status the client will see, once known. The first final status wins: the first close(),
+   * or the exception grpc-java (or this interceptor) ended the call for. A later close() of an
+   * application that did not know the call was over never rewrites it.
+   */
   private volatile Status outcome;
+  /** Whether the outcome came from a close() (the application's, or this interceptor's). */
+  private volatile boolean closed;
+  /**
+   * This interceptor closed the call for a swallowed exception ({@code rethrow(false)}): what the
+   * application still sends is dropped, as grpc-java drops it after ending a call for an
+   * exception, instead of failing with "call is closed".
+   */
+  private volatile boolean closedHere;
   /** The last exception captured, so the same one is never sent twice. */
   private volatile Throwable captured;
 
   // Plain ints: a volatile ++ costs a full fence per message (and was not atomic either).
   // grpc-java serializes the listener callbacks, and ServerCall methods must not be called
-  // concurrently; finish() reads them after close()/onComplete, which grpc-java orders.
+  // concurrently. finish() from onComplete reads them after close(), which grpc-java orders;
+  // finish() from onCancel is not ordered with an application thread still sending, so a
+  // cancelled call's counts may miss the last messages.
   private int messagesReceived;
   private int messagesSent;
 
@@ -81,19 +94,21 @@ final class TracedServerCall<ReqT, RespT>
       SentryGrpcOptions options,
       RpcMethod method,
       IScopes scopes,
-      ITransaction transaction) {
+      ITransaction transaction,
+      Deadline deadline) {
     super(call);
     this.options = options;
     this.method = method;
     this.scopes = scopes;
     this.transaction = transaction;
-    this.deadline = Context.current().getDeadline();
+    this.deadline = deadline;
   }
 
   /**
    * Starts the call with its own scopes, forked from root as sentry-kafka's consumer does: gRPC
    * runs the callbacks of many calls on shared threads, and per-call data (trace, tags,
-   * breadcrumbs) lives in the isolation scope.
+   * breadcrumbs) lives in the isolation scope. Scopes given in the options are forked instead:
+   * {@code forkedRootScopes} on them would fork the SDK's global root and lose their client.
    */
   static <ReqT, RespT> ServerCall.Listener<ReqT> start(
       SentryGrpcOptions options,
@@ -103,24 +118,27 @@ final class TracedServerCall<ReqT, RespT>
       ServerCall<ReqT, RespT> call,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
-    IScopes scopes = root.forkedRootScopes(OPERATION);
+    IScopes scopes =
+        options.scopes() != null ? root.forkedScopes(OPERATION) : root.forkedRootScopes(OPERATION);
     ISentryLifecycleToken token = scopes.makeCurrent();
     try {
+      Deadline deadline = Context.current().getDeadline();
       ITransaction transaction = null;
       try {
-        transaction = begin(options, metadata, method, scopes, call, headers);
+        transaction = begin(options, metadata, method, scopes, call, headers, deadline);
       } catch (Throwable t) {
         log(scopes.getOptions(), t, "Could not start the transaction of %s", method.fullName);
       }
       TracedServerCall<ReqT, RespT> traced =
-          new TracedServerCall<>(call, options, method, scopes, transaction);
+          new TracedServerCall<>(call, options, method, scopes, transaction, deadline);
       ServerCall.Listener<ReqT> listener;
       try {
         listener = next.startCall(traced, headers);
       } catch (Throwable t) {
-        // An inner interceptor (auth, validation) failed the call before it started.
-        if (traced.onApplicationError(t)) {
-          // grpc-java closes the call with UNKNOWN and never calls a listener: end here.
+        // An inner interceptor (auth, validation) failed the call before it started. grpc-java
+        // answers it with Status.fromThrowable: an auth interceptor's UNAUTHENTICATED stays so.
+        if (traced.onApplicationError(t, Status.fromThrowable(t))) {
+          // grpc-java closes the call and never calls a listener: end here.
           traced.finish(traced.outcome);
           throw t;
         }
@@ -139,7 +157,8 @@ final class TracedServerCall<ReqT, RespT>
       RpcMethod method,
       IScopes scopes,
       ServerCall<?, ?> call,
-      Metadata headers) {
+      Metadata headers,
+      Deadline deadline) {
     SentryOptions sentry = scopes.getOptions();
     String sentryTrace = null;
     List<String> baggage = null;
@@ -180,7 +199,6 @@ final class TracedServerCall<ReqT, RespT>
       return transaction;
     }
     RpcSpanData.describeCall(transaction, method, call.getAuthority());
-    Deadline deadline = Context.current().getDeadline();
     if (deadline != null) {
       transaction.setData("grpc.deadline.remaining_ms", deadline.timeRemaining(TimeUnit.MILLISECONDS));
     }
@@ -204,7 +222,7 @@ final class TracedServerCall<ReqT, RespT>
       ServerCall<?, ?> call,
       Metadata headers) {
     boolean pii = sentry.isSendDefaultPii();
-    if (!pii && !metadata.capturesAnything(false)) {
+    if (!metadata.capturesAnything(pii)) {
       // The common case shares one immutable map per method: no allocation per call.
       scopes.getIsolationScope().setContexts(GRPC_CONTEXT, (Object) method.scopeContext);
       return;
@@ -237,6 +255,9 @@ final class TracedServerCall<ReqT, RespT>
 
   @Override
   public void sendHeaders(Metadata headers) {
+    if (closedHere) {
+      return;
+    }
     ISentryLifecycleToken token = CallScopes.enter(scopes);
     try {
       super.sendHeaders(headers);
@@ -247,6 +268,9 @@ final class TracedServerCall<ReqT, RespT>
 
   @Override
   public void sendMessage(RespT message) {
+    if (closedHere) {
+      return;
+    }
     ISentryLifecycleToken token = CallScopes.enter(scopes);
     try {
       super.sendMessage(message);
@@ -258,17 +282,26 @@ final class TracedServerCall<ReqT, RespT>
 
   @Override
   public void close(Status status, Metadata trailers) {
+    if (closedHere) {
+      return;
+    }
     ISentryLifecycleToken token = CallScopes.enter(scopes);
     try {
-      closed = true;
-      Status seen = status;
-      try {
-        seen = statusTheClientSees(status);
+      if (outcome == null) {
+        // The call's first end: after an exception ended it, the client saw that, not this.
+        closed = true;
+        Status seen = status;
+        try {
+          seen = statusTheClientSees(status);
+        } catch (Throwable t) {
+          log(scopes.getOptions(), t, "Could not map the status of %s", method.fullName);
+        }
         outcome = seen;
-        onClose(seen);
-      } catch (Throwable t) {
-        outcome = seen;
-        log(scopes.getOptions(), t, "Could not record the status of %s", method.fullName);
+        try {
+          onClose(seen);
+        } catch (Throwable t) {
+          log(scopes.getOptions(), t, "Could not record the status of %s", method.fullName);
+        }
       }
       super.close(status, trailers);
     } finally {
@@ -327,14 +360,19 @@ final class TracedServerCall<ReqT, RespT>
    * Captures an exception the application threw into grpc-java, and decides its fate: returns
    * true when it must be rethrown (grpc-java, or an exception-handling interceptor outside this
    * one, then closes the call); otherwise the call is closed here and the exception swallowed.
+   *
+   * @param grpcAnswer the status grpc-java gives the call for this exception: UNKNOWN for one
+   *     thrown from a listener callback, {@code Status.fromThrowable} for one from startCall
    */
-  private boolean onApplicationError(Throwable t) {
-    Status status = statusFor(t);
+  private boolean onApplicationError(Throwable t, Status grpcAnswer) {
+    Status status = statusFor(t, grpcAnswer);
     try {
-      // Without a mapping every thrown exception is an error; with one, only those that become
-      // a captured code are (a refused login mapped to UNAUTHENTICATED is not a bug).
-      if (options.exceptionStatus() == null
-          || options.capturedStatusCodes().contains(status.getCode())) {
+      // A service method's exception is an error, whatever became of it, unless a mapping says
+      // otherwise; a status an interceptor threw on purpose (UNAUTHENTICATED) is an error only
+      // for the captured codes, as is every mapped one (a refused login is not a bug).
+      boolean plainException =
+          options.exceptionStatus() == null && grpcAnswer.getCode() == Status.Code.UNKNOWN;
+      if (plainException || options.capturedStatusCodes().contains(status.getCode())) {
         capture(t);
         if (transaction != null) {
           transaction.setThrowable(t);
@@ -344,32 +382,36 @@ final class TracedServerCall<ReqT, RespT>
       log(scopes.getOptions(), own, "Could not capture an exception of %s", method.fullName);
     }
     if (options.rethrow()) {
-      if (!closed) {
+      if (outcome == null) {
         // The call is closed past this wrapper; this is the status the client will see.
         outcome = status.withCause(t);
       }
       return true;
     }
-    if (!closed) {
+    if (outcome == null) {
       try {
         close(status, new Metadata());
       } catch (Throwable closeFailure) {
         log(scopes.getOptions(), closeFailure, "Could not close %s", method.fullName);
       }
+      closedHere = true;
     }
     return false;
   }
 
   /**
-   * The status a thrown exception becomes: the user's mapping when there is one, else what
-   * grpc-java answers (UNKNOWN) or, without rethrow, INTERNAL.
+   * The status a thrown exception becomes: the user's mapping when there is one, else grpc-java's
+   * answer, or without rethrow, INTERNAL in place of grpc-java's UNKNOWN.
    */
-  private Status statusFor(Throwable t) {
+  private Status statusFor(Throwable t, Status grpcAnswer) {
     Status mapped = options.exceptionStatus() != null ? mapped(t) : null;
     if (mapped != null) {
       return mapped;
     }
-    return options.rethrow() ? Status.UNKNOWN : INTERNAL_ERROR;
+    if (options.rethrow() || grpcAnswer.getCode() != Status.Code.UNKNOWN) {
+      return grpcAnswer;
+    }
+    return INTERNAL_ERROR;
   }
 
   /** The user's mapping of an exception, or null when it has none or fails. */
@@ -457,7 +499,7 @@ final class TracedServerCall<ReqT, RespT>
         messagesReceived++;
         super.onMessage(message);
       } catch (Throwable t) {
-        if (onApplicationError(t)) {
+        if (onApplicationError(t, Status.UNKNOWN)) {
           throw t;
         }
       } finally {
@@ -471,7 +513,7 @@ final class TracedServerCall<ReqT, RespT>
       try {
         super.onHalfClose();
       } catch (Throwable t) {
-        if (onApplicationError(t)) {
+        if (onApplicationError(t, Status.UNKNOWN)) {
           throw t;
         }
       } finally {
@@ -485,7 +527,7 @@ final class TracedServerCall<ReqT, RespT>
       try {
         super.onReady();
       } catch (Throwable t) {
-        if (onApplicationError(t)) {
+        if (onApplicationError(t, Status.UNKNOWN)) {
           throw t;
         }
       } finally {
@@ -496,17 +538,20 @@ final class TracedServerCall<ReqT, RespT>
     @Override
     public void onCancel() {
       ISentryLifecycleToken token = CallScopes.enter(scopes);
+      // Read before the application's onCancel: an exception from there comes after the client
+      // saw the cancel, and does not change what it saw.
+      Status before = outcome;
+      boolean closedBefore = closed;
       try {
         super.onCancel();
       } catch (Throwable t) {
-        if (onApplicationError(t)) {
+        if (onApplicationError(t, Status.UNKNOWN)) {
           throw t;
         }
       } finally {
         // An exception grpc-java turned into UNKNOWN is what the client saw, even if the
-        // transport then reports the stream as cancelled.
-        Status status = outcome;
-        finish(status != null && !closed ? status : cancelStatus());
+        // transport then reports the stream as cancelled; a close the cancel overtook is not.
+        finish(before != null && !closedBefore ? before : cancelStatus());
         token.close();
       }
     }
@@ -517,7 +562,7 @@ final class TracedServerCall<ReqT, RespT>
       try {
         super.onComplete();
       } catch (Throwable t) {
-        if (onApplicationError(t)) {
+        if (onApplicationError(t, Status.UNKNOWN)) {
           throw t;
         }
       } finally {

@@ -15,12 +15,15 @@ import java.util.concurrent.TimeUnit;
  * The service under test. The request message says what the handler does: {@code ok}, {@code
  * throw}, {@code status:NOT_FOUND}, {@code cause:INTERNAL} (onError with a cause), {@code
  * cause-and-throw}, {@code sleep:MILLIS}, {@code span} (a child span), {@code tag:X} (a tag and a
- * breadcrumb), {@code hang} (no answer until cancelled).
+ * breadcrumb), {@code hang} (no answer until cancelled), {@code hang-then-fail-on-cancel} (the same,
+ * and its cancel handler throws).
  */
 final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
   static final IllegalStateException SHARED_FAILURE = new IllegalStateException("shared failure");
 
   final CountDownLatch cancelled = new CountDownLatch(1);
+  /** Counted down once a {@code hang-then-fail-on-cancel} handler is waiting for its cancel. */
+  final CountDownLatch hanging = new CountDownLatch(1);
   /** When set, the bidi handler's onReady handler throws. */
   volatile boolean throwOnReady;
 
@@ -138,6 +141,17 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
       String value = message.substring("tag:".length());
       Sentry.setTag("call", value);
       Sentry.addBreadcrumb("crumb-" + value);
+    }
+    if (message.equals("hang-then-fail-on-cancel")) {
+      ServerCallStreamObserver<EchoReply> observer =
+          (ServerCallStreamObserver<EchoReply>) responses;
+      observer.setOnCancelHandler(
+          () -> {
+            cancelled.countDown();
+            throw new IllegalStateException("cancel handler failed");
+          });
+      hanging.countDown();
+      return false;
     }
     if (message.equals("hang")) {
       ServerCallStreamObserver<EchoReply> observer =

@@ -21,8 +21,12 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import io.sentry.IScopes;
 import io.sentry.Sentry;
+import io.sentry.SentryClient;
+import io.sentry.SentryOptions;
+import io.sentry.SpanStatus;
 import io.sentry.SentryEvent;
 import io.sentry.SentryIntegrationPackageStorage;
 import io.sentry.protocol.SentryPackage;
@@ -33,6 +37,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -176,6 +183,98 @@ class ServerEdgeCasesTest {
     sentry.settle();
     assertThat(sentry.events()).hasSize(1);
     assertThat(event.getExceptions().get(0).getType()).isEqualTo("SecurityException");
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aStatusAnInnerInterceptorThrowsIsWhatTheClientAndTheTransactionGet(boolean rethrow)
+      throws Exception {
+    sentry = SentryRecorder.init();
+    ServerInterceptor refusingAuth =
+        new ServerInterceptor() {
+          @Override
+          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+            throw Status.UNAUTHENTICATED.withDescription("who are you").asRuntimeException();
+          }
+        };
+    SentryGrpcOptions options = SentryGrpcOptions.builder().rethrow(rethrow).build();
+    try (TestServer server = TestServer.start(refusingAuth, new SentryServerInterceptor(options))) {
+      assertThatThrownBy(() -> server.blocking().unary(request("ok")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    sentry.settle();
+    assertThat(transaction.getStatus()).isEqualTo(SpanStatus.UNAUTHENTICATED);
+    // A refused login is not a bug: UNAUTHENTICATED is not a captured code.
+    assertThat(sentry.events()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aCloseAfterAnExceptionEndedTheCallChangesNothing(boolean rethrow) throws Exception {
+    sentry = SentryRecorder.init();
+    SentryGrpcOptions options = SentryGrpcOptions.builder().rethrow(rethrow).build();
+    Status seen;
+    // On a server executor the half-close is queued behind the message whose handler throws, and
+    // grpc-java still delivers it after ending the call: the handler's onCompleted then answers.
+    ExecutorService serverThread = Executors.newSingleThreadExecutor();
+    CountDownLatch messageAndHalfCloseSent = new CountDownLatch(1);
+    serverThread.execute(
+        () -> {
+          try {
+            messageAndHalfCloseSent.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    try (TestServer server =
+        TestServer.builder()
+            .executor(serverThread)
+            .serverInterceptors(new SentryServerInterceptor(options))
+            .start()) {
+      Responses responses = new Responses();
+      StreamObserver<EchoRequest> uploads = server.async().clientStream(responses);
+      uploads.onNext(request("throw"));
+      uploads.onCompleted();
+      messageAndHalfCloseSent.countDown();
+      seen = responses.await();
+    } finally {
+      serverThread.shutdownNow();
+    }
+    Status.Code expected = rethrow ? Status.Code.UNKNOWN : Status.Code.INTERNAL;
+    assertThat(seen.getCode()).isEqualTo(expected);
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    sentry.awaitEvents(1);
+    sentry.settle();
+    assertThat(transaction.getStatus()).isEqualTo(SpanStatuses.of(expected));
+    assertThat(sentry.events()).hasSize(1);
+    assertThat(sentry.events().get(0).getExceptions().get(0).getValue()).isEqualTo("handler failed");
+  }
+
+  @Test
+  void explicitScopesSendThroughTheirOwnClient() throws Exception {
+    sentry = SentryRecorder.init();
+    List<SentryTransaction> ownClientGot = new CopyOnWriteArrayList<>();
+    SentryOptions ownOptions = new SentryOptions();
+    ownOptions.setDsn("https://other@sentry.invalid/2");
+    ownOptions.setBeforeSendTransaction(
+        (transaction, hint) -> {
+          ownClientGot.add(transaction);
+          return null; // recorded; nothing to send
+        });
+    IScopes scopes = Sentry.forkedRootScopes("second-client");
+    scopes.bindClient(new SentryClient(ownOptions));
+    try (TestServer server =
+        TestServer.start(new SentryServerInterceptor(SentryGrpcOptions.builder().scopes(scopes).build()))) {
+      server.blocking().unary(request("ok"));
+    }
+    sentry.settle();
+    assertThat(ownClientGot).extracting(SentryTransaction::getTransaction)
+        .containsExactly("sentrygrpc.test.EchoService/Unary");
+    assertThat(sentry.transactions()).isEmpty();
   }
 
   @ParameterizedTest

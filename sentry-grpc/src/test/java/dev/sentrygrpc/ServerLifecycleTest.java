@@ -41,6 +41,30 @@ class ServerLifecycleTest {
     }
   }
 
+  @Test
+  void anExceptionFromTheCancelHandlerDoesNotChangeWhatTheClientSaw() throws Exception {
+    sentry = SentryRecorder.init();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (TestServer server =
+        TestServer.builder().executor(pool).serverInterceptors(new SentryServerInterceptor()).start()) {
+      Responses responses = new Responses();
+      Context.CancellableContext context = Context.current().withCancellation();
+      context.run(() -> server.async().unary(request("hang-then-fail-on-cancel"), responses));
+      // Cancel only once the handler has set its cancel handler (the call is on the server).
+      assertThat(server.service.hanging.await(10, TimeUnit.SECONDS)).isTrue();
+      context.cancel(new RuntimeException("user went away"));
+      assertThat(responses.await().getCode()).isEqualTo(Status.Code.CANCELLED);
+      assertThat(server.service.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      pool.shutdownNow();
+    }
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    assertThat(transaction.getStatus()).isEqualTo(SpanStatus.CANCELLED);
+    // The handler's failure is still an error worth knowing about.
+    assertThat(sentry.awaitEvents(1).get(0).getExceptions().get(0).getValue())
+        .isEqualTo("cancel handler failed");
+  }
+
   @ParameterizedTest
   @EnumSource(TestServer.Transport.class)
   void aClientCancelMidStreamFinishesTheTransactionOnceAsCancelled(TestServer.Transport transport)
