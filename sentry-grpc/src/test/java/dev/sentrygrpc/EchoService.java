@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The service under test. The request message says what the handler does: {@code ok}, {@code
- * throw}, {@code status:NOT_FOUND}, {@code cause:INTERNAL} (onError with a cause), {@code
+ * throw}, {@code status:NOT_FOUND}, {@code cause:INTERNAL} (onError with a cause), {@code no-reply} (completes without a reply), {@code
  * cause-and-throw}, {@code sleep:MILLIS}, {@code span} (a child span), {@code tag:X} (a tag and a
  * breadcrumb), {@code hang} (no answer until cancelled), {@code hang-then-fail-on-cancel} (the same,
  * and its cancel handler throws).
@@ -118,6 +118,10 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
               .withDescription("failed with a cause")
               .withCause(new java.io.IOException("disk on fire"))
               .asRuntimeException());
+      return false;
+    }
+    if (message.equals("no-reply")) {
+      responses.onCompleted();
       return false;
     }
     if (message.equals("plain-on-error")) {

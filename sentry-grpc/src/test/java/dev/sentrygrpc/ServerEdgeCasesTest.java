@@ -3,6 +3,7 @@ package dev.sentrygrpc;
 import static dev.sentrygrpc.EchoService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
@@ -252,6 +253,23 @@ class ServerEdgeCasesTest {
     assertThat(transaction.getStatus()).isEqualTo(SpanStatuses.of(expected));
     assertThat(sentry.events()).hasSize(1);
     assertThat(sentry.events().get(0).getExceptions().get(0).getValue()).isEqualTo("handler failed");
+  }
+
+  @Test
+  void aUnaryHandlerThatCompletesWithoutAReplyGetsTheStatusTheClientSees() throws Exception {
+    sentry = SentryRecorder.init();
+    Status.Code seen;
+    try (TestServer server = TestServer.start(new SentryServerInterceptor())) {
+      // grpc-java refuses an OK close without the one reply a unary call owes and ends the call.
+      seen =
+          catchThrowableOfType(
+                  () -> server.blocking().unary(request("no-reply")), StatusRuntimeException.class)
+              .getStatus()
+              .getCode();
+    }
+    assertThat(seen).isNotEqualTo(Status.Code.OK);
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    assertThat(transaction.getStatus()).isEqualTo(SpanStatuses.of(seen));
   }
 
   @Test
