@@ -373,6 +373,11 @@ final class TracedServerCall<ReqT, RespT>
       boolean plainException =
           options.exceptionStatus() == null && grpcAnswer.getCode() == Status.Code.UNKNOWN;
       if (plainException || options.capturedStatusCodes().contains(status.getCode())) {
+        // The event says how the call ended: a rethrown exception never reaches close() here.
+        Status ending = outcome != null ? outcome : status;
+        if (!ending.isOk()) {
+          scopes.getIsolationScope().setContexts(GRPC_CONTEXT, (Object) statusContext(ending));
+        }
         capture(t);
         if (transaction != null) {
           transaction.setThrowable(t);

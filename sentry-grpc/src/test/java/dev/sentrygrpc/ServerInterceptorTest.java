@@ -170,6 +170,28 @@ class ServerInterceptorTest {
   }
 
   @Test
+  void honoursTheCallersDecisionToSampleOverALowerLocalRate() throws Exception {
+    // Tracing on, but this service alone would sample nothing: the caller's "-1" decides.
+    sentry = SentryRecorder.init(options -> options.setTracesSampleRate(0.0));
+    Metadata headers = new Metadata();
+    headers.put(TraceMetadata.SENTRY_TRACE, INCOMING_TRACE_ID + "-" + INCOMING_SPAN_ID + "-1");
+    try (TestServer server = TestServer.start(new SentryServerInterceptor())) {
+      server
+          .blocking()
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+          .unary(request("ok"));
+      server.blocking().unary(request("ok")); // no caller decision: the local rate, 0.0
+    }
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    sentry.settle();
+    assertThat(sentry.transactions()).hasSize(1);
+    assertThat(transaction.getContexts().getTrace().getTraceId().toString())
+        .isEqualTo(INCOMING_TRACE_ID);
+    assertThat(transaction.getContexts().getTrace().getParentSpanId().toString())
+        .isEqualTo(INCOMING_SPAN_ID);
+  }
+
+  @Test
   void errorsCarryTheCallersTraceWhenTracingIsOff() throws Exception {
     sentry = SentryRecorder.init(options -> {});
     Metadata headers = new Metadata();
@@ -265,8 +287,18 @@ class ServerInterceptorTest {
     assertThat(event.getContexts().getTrace().getSpanId())
         .isEqualTo(transaction.getContexts().getTrace().getSpanId());
     assertThat(event.getTransaction()).isEqualTo(UNARY);
-    // The status the client saw.
+    // The status the client saw, on the transaction and in the event's grpc context.
     assertThat(transaction.getStatus()).isEqualTo(SpanStatus.UNKNOWN);
+    assertThat(grpcContextOf(event))
+        .containsEntry("method", UNARY)
+        .containsEntry("status_code", "UNKNOWN");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> grpcContextOf(SentryEvent event) {
+    Object grpc = event.getContexts().get("grpc");
+    assertThat(grpc).isInstanceOf(Map.class);
+    return (Map<String, Object>) grpc;
   }
 
   @Test
@@ -286,10 +318,13 @@ class ServerInterceptorTest {
               });
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
-    sentry.awaitEvents(1);
+    SentryEvent event = sentry.awaitEvents(1).get(0);
     sentry.settle();
     assertThat(sentry.events()).hasSize(1);
     assertThat(transaction.getStatus()).isEqualTo(SpanStatus.INTERNAL_ERROR);
+    assertThat(grpcContextOf(event))
+        .containsEntry("status_code", "INTERNAL")
+        .containsEntry("status_description", "internal server error");
     assertThat(escaped).isEmpty();
   }
 
