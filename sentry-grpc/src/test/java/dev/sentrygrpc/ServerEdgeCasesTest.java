@@ -20,6 +20,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -41,6 +45,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,8 +83,10 @@ class ServerEdgeCasesTest {
         TestServer.builder()
             .serverInterceptors(new SentryServerInterceptor())
             .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
             .start()) {
       HealthGrpc.newBlockingStub(server.channel).check(HealthCheckRequest.getDefaultInstance());
+      listServicesByReflection(server);
       server.blocking().serverStream(EchoRequest.newBuilder().setMessage("ok").setCount(1).build()).next();
       server.blocking().unary(request("ok"));
     }
@@ -572,6 +579,35 @@ class ServerEdgeCasesTest {
     char[] chars = new char[times];
     Arrays.fill(chars, c);
     return new String(chars);
+  }
+
+  /** One reflection call (grpc.reflection.v1), as grpcurl makes it, answered and completed. */
+  private static void listServicesByReflection(TestServer server) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    List<ServerReflectionResponse> answers = new CopyOnWriteArrayList<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(server.channel)
+            .serverReflectionInfo(
+                new StreamObserver<ServerReflectionResponse>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse answer) {
+                    answers.add(answer);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.countDown();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.countDown();
+                  }
+                });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(answers).hasSize(1);
   }
 
   private static ServerInterceptor counting(String name, List<String> calls) {
