@@ -7,17 +7,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import io.grpc.Context;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.sentry.Sentry;
 import io.sentry.SpanStatus;
 import io.sentry.protocol.SentryTransaction;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,6 +46,53 @@ class ServerLifecycleTest {
     if (sentry != null) {
       sentry.close();
     }
+  }
+
+  @Test
+  void aLongOpenStreamKeepsNoMessageAlive() throws Exception {
+    // Case 13: nothing the interceptors keep grows with the messages. The messages the service
+    // has handled must be collectable while the stream is still open.
+    sentry = SentryRecorder.init();
+    List<WeakReference<Object>> handled = new CopyOnWriteArrayList<>();
+    ServerInterceptor recordingMessages =
+        new ServerInterceptor() {
+          @Override
+          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+            return new ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT>(
+                next.startCall(call, headers)) {
+              @Override
+              public void onMessage(ReqT message) {
+                handled.add(new WeakReference<>(message));
+                super.onMessage(message);
+              }
+            };
+          }
+        };
+    int messages = 500;
+    try (TestServer server = TestServer.start(recordingMessages, new SentryServerInterceptor())) {
+      Responses responses = new Responses();
+      StreamObserver<EchoRequest> requests = server.async().bidi(responses);
+      for (int i = 0; i < messages; i++) {
+        requests.onNext(request("message " + i));
+      }
+      awaitReplies(responses, messages);
+      responses.replies.clear();
+
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (System.nanoTime() < end && handled.stream().anyMatch(r -> r.get() != null)) {
+        System.gc();
+        Thread.sleep(20);
+      }
+      assertThat(handled).hasSize(messages).allMatch(r -> r.get() == null, "collected");
+
+      requests.onCompleted();
+      responses.await();
+    }
+    SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
+    assertThat(transaction.getContexts().getTrace().getData())
+        .containsEntry("grpc.messages.received", messages)
+        .containsEntry("grpc.messages.sent", messages);
   }
 
   @Test
