@@ -1,6 +1,7 @@
 package dev.sentrygrpc;
 
 import static dev.sentrygrpc.EchoService.request;
+import static dev.sentrygrpc.CallAssertions.assertCallFailsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -396,10 +397,7 @@ class ClientInterceptorTest {
     sentry = SentryRecorder.init();
     try (TestServer server = clientAndServer(new ServerSide(), new SentryClientInterceptor());
         Caller caller = Caller.inTransaction()) {
-      assertThatThrownBy(() -> server.blocking().unary(request("status:" + code.name())))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+      assertCallFailsWith(code, () -> server.blocking().unary(request("status:" + code.name())));
       caller.finish();
     }
     SentrySpan span = onlyClientSpan(sentry.awaitTransactions(1).get(0));

@@ -13,10 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The service under test. The request message says what the handler does: {@code ok}, {@code
- * throw}, {@code status:NOT_FOUND}, {@code cause:INTERNAL} (onError with a cause), {@code no-reply} (completes without a reply), {@code
- * cause-and-throw}, {@code sleep:MILLIS}, {@code span} (a child span), {@code tag:X} (a tag and a
- * breadcrumb), {@code hang} (no answer until cancelled), {@code hang-then-fail-on-cancel} (the same,
- * and its cancel handler throws).
+ * throw}, {@code status:NOT_FOUND}, {@code cause:INTERNAL} (onError with a cause), {@code
+ * no-reply} (completes without a reply), {@code cause-and-throw}, {@code sleep:MILLIS}, {@code
+ * span} (a child span), {@code tag:X} (a tag and a breadcrumb), {@code hang} (no answer until
+ * cancelled), {@code hang-then-fail-on-cancel} (the same, and its cancel handler throws).
  */
 final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
   static final IllegalStateException SHARED_FAILURE = new IllegalStateException("shared failure");

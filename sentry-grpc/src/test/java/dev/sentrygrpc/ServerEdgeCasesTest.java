@@ -1,6 +1,7 @@
 package dev.sentrygrpc;
 
 import static dev.sentrygrpc.EchoService.request;
+import static dev.sentrygrpc.CallAssertions.assertCallFailsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -208,10 +209,7 @@ class ServerEdgeCasesTest {
         };
     SentryGrpcOptions options = SentryGrpcOptions.builder().rethrow(rethrow).build();
     try (TestServer server = TestServer.start(refusingAuth, new SentryServerInterceptor(options))) {
-      assertThatThrownBy(() -> server.blocking().unary(request("ok")))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+      assertCallFailsWith(Status.Code.UNAUTHENTICATED, () -> server.blocking().unary(request("ok")));
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
     sentry.settle();

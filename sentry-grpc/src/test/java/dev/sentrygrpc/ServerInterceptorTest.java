@@ -1,6 +1,7 @@
 package dev.sentrygrpc;
 
 import static dev.sentrygrpc.EchoService.request;
+import static dev.sentrygrpc.CallAssertions.assertCallFailsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -230,10 +231,7 @@ class ServerInterceptorTest {
       if (code == Status.Code.OK) {
         server.blocking().unary(request("ok"));
       } else {
-        assertThatThrownBy(() -> server.blocking().unary(request("status:" + code.name())))
-            .isInstanceOfSatisfying(
-                StatusRuntimeException.class,
-                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+        assertCallFailsWith(code, () -> server.blocking().unary(request("status:" + code.name())));
       }
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
@@ -269,10 +267,7 @@ class ServerInterceptorTest {
   void uncaughtExceptionInAUnaryHandlerIsOneEventLinkedToTheTransaction() throws Exception {
     sentry = SentryRecorder.init();
     try (TestServer server = TestServer.start(new SentryServerInterceptor())) {
-      assertThatThrownBy(() -> server.blocking().unary(request("throw")))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN));
+      assertCallFailsWith(Status.Code.UNKNOWN, () -> server.blocking().unary(request("throw")));
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
     SentryEvent event = sentry.awaitEvents(1).get(0);
@@ -338,10 +333,7 @@ class ServerInterceptorTest {
     // Like Spring gRPC's exception handling: outside Sentry, it turns exceptions into statuses.
     try (TestServer server =
         TestServer.start(new SentryServerInterceptor(options), translating(mapped))) {
-      assertThatThrownBy(() -> server.blocking().unary(request("throw")))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(mapped));
+      assertCallFailsWith(mapped, () -> server.blocking().unary(request("throw")));
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
     sentry.settle();
@@ -378,10 +370,7 @@ class ServerInterceptorTest {
             .build();
     try (TestServer server =
         TestServer.start(new SentryServerInterceptor(options), translatingOnClose(mapped))) {
-      assertThatThrownBy(() -> server.blocking().unary(request("plain-on-error")))
-          .isInstanceOfSatisfying(
-              StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(mapped));
+      assertCallFailsWith(mapped, () -> server.blocking().unary(request("plain-on-error")));
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
     sentry.settle();
