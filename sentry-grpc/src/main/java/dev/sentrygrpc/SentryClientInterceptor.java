@@ -32,7 +32,12 @@ public final class SentryClientInterceptor implements ClientInterceptor {
     this(SentryGrpcOptions.defaults());
   }
 
+  /**
+   * @throws IllegalStateException when the application has no Sentry SDK, or one older than
+   *     8.22.0, on its class path (sentry-grpc does not bring it: your version is the one used)
+   */
   public SentryClientInterceptor(SentryGrpcOptions options) {
+    Requirements.check();
     if (options == null) {
       throw new IllegalArgumentException("options must not be null");
     }

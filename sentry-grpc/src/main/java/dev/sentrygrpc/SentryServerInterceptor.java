@@ -5,7 +5,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.sentry.IScopes;
-import io.sentry.ScopesAdapter;
 import io.sentry.SentryLevel;
 
 /**
@@ -27,27 +26,33 @@ public final class SentryServerInterceptor implements ServerInterceptor {
   private final SentryGrpcOptions options;
   private final RpcMethods methods;
   private final MetadataCapture metadata;
-  private final IgnoredOrigin ignoredOrigin = new IgnoredOrigin(TracedServerCall.ORIGIN);
+  private final IgnoredOrigin ignoredOrigin;
 
   /** An interceptor with {@link SentryGrpcOptions#defaults()}. */
   public SentryServerInterceptor() {
     this(SentryGrpcOptions.defaults());
   }
 
+  /**
+   * @throws IllegalStateException when the application has no Sentry SDK, or one older than
+   *     8.22.0, on its class path (sentry-grpc does not bring it: your version is the one used)
+   */
   public SentryServerInterceptor(SentryGrpcOptions options) {
+    Requirements.check();
     if (options == null) {
       throw new IllegalArgumentException("options must not be null");
     }
     this.options = options;
     this.methods = new RpcMethods(options.ignoredMethods());
     this.metadata = new MetadataCapture(options.capturedMetadata());
+    this.ignoredOrigin = new IgnoredOrigin(TracedServerCall.ORIGIN);
     SentryGrpcIntegration.register();
   }
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    IScopes root = options.scopes() != null ? options.scopes() : ScopesAdapter.getInstance();
+    IScopes root = CallScopes.root(options.scopes());
     RpcMethod method = null;
     try {
       if (root.isEnabled() && !ignoredOrigin.isIgnored(root.getOptions())) {
