@@ -1,0 +1,4 @@
+package dev.sentrygrpc.consumer;
+
+/** The Sentry SDK only through sentry-logback, declared after sentry-grpc. */
+class SentryFromLogbackTest extends PlainGrpcConsumerChecks {}
