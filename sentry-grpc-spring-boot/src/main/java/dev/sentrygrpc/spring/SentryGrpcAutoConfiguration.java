@@ -3,6 +3,7 @@ package dev.sentrygrpc.spring;
 import dev.sentrygrpc.SentryClientInterceptor;
 import dev.sentrygrpc.SentryGrpcOptions;
 import dev.sentrygrpc.SentryServerInterceptor;
+import dev.sentrygrpc.kotlin.SentryCoroutineContextServerInterceptor;
 import io.sentry.IScopes;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;

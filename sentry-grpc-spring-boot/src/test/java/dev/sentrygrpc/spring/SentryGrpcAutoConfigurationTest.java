@@ -2,6 +2,7 @@ package dev.sentrygrpc.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sentrygrpc.kotlin.SentryCoroutineContextServerInterceptor;
 import dev.sentrygrpc.SentryClientInterceptor;
 import dev.sentrygrpc.SentryGrpcOptions;
 import dev.sentrygrpc.SentryServerInterceptor;

@@ -1,4 +1,4 @@
-package dev.sentrygrpc.spring;
+package dev.sentrygrpc.kotlin;
 
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -13,11 +13,22 @@ import kotlin.coroutines.CoroutineContext;
  * <p>Sentry's scopes live in a thread-local; a coroutine that suspends can resume on another
  * thread, which has other scopes. grpc-kotlin adds the context this returns to the coroutine that
  * runs the service method, and {@link SentryContext} makes the scopes current on whatever thread
- * the coroutine runs on. It must run inside the Sentry server interceptor: there the scopes current
- * on the thread are the call's (the Sentry interceptor makes them current while the rest of the
- * chain starts the call), so that is what it captures.
+ * the coroutine runs on.
+ *
+ * <p>It must run right inside {@code SentryServerInterceptor}: there the scopes current on the
+ * thread are the call's (the Sentry interceptor makes them current while the rest of the chain
+ * starts the call), so that is what it captures. With grpc-java's builder, which runs the
+ * interceptor added last first:
+ *
+ * <pre>{@code
+ * ServerBuilder.forPort(8080)
+ *     .addService(new OrderService())                        // a grpc-kotlin coroutine service
+ *     .intercept(new SentryCoroutineContextServerInterceptor())
+ *     .intercept(new SentryServerInterceptor())              // added last: runs first
+ *     .build();
+ * }</pre>
  */
-final class SentryCoroutineContextServerInterceptor extends CoroutineContextServerInterceptor {
+public final class SentryCoroutineContextServerInterceptor extends CoroutineContextServerInterceptor {
 
   @Override
   public CoroutineContext coroutineContext(ServerCall<?, ?> call, Metadata headers) {
