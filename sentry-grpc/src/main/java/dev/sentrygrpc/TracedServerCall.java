@@ -80,6 +80,8 @@ final class TracedServerCall<ReqT, RespT>
   private volatile boolean closedHere;
   /** The last exception captured, so the same one is never sent twice. */
   private volatile Throwable captured;
+  /** The rich error details the outcome carries to the client, or null (most calls). */
+  private volatile ErrorDetails errorDetails;
 
   // Plain ints: a volatile ++ costs a full fence per message (and was not atomic either).
   // grpc-java serializes the listener callbacks, and ServerCall methods must not be called
@@ -296,6 +298,9 @@ final class TracedServerCall<ReqT, RespT>
         } catch (Throwable t) {
           log(scopes.getOptions(), t, "Could not map the status of %s", method.fullName);
         }
+        // Before the outcome: whoever sees the outcome sees its details too.
+        errorDetails =
+            ErrorDetailsReader.read(seen, trailers, options, scopes.getOptions(), method.fullName);
         outcome = seen;
         try {
           onClose(seen);
@@ -351,6 +356,10 @@ final class TracedServerCall<ReqT, RespT>
     if (status.getDescription() != null) {
       grpc.put("status_description", status.getDescription());
     }
+    ErrorDetails details = errorDetails;
+    if (details != null) {
+      grpc.put(ErrorDetails.CONTEXT_KEY, details.context());
+    }
     return grpc;
   }
 
@@ -366,6 +375,11 @@ final class TracedServerCall<ReqT, RespT>
    */
   private boolean onApplicationError(Throwable t, Status grpcAnswer) {
     Status status = statusFor(t, grpcAnswer);
+    if (outcome == null && options.rethrow() && options.exceptionStatus() != null) {
+      // The translator outside answers with the exception's own trailers, as Spring gRPC does.
+      errorDetails =
+          ErrorDetailsReader.readThrown(status, t, options, scopes.getOptions(), method.fullName);
+    }
     try {
       // A service method's exception is an error, whatever became of it, unless a mapping says
       // otherwise; a status an interceptor threw on purpose (UNAUTHENTICATED) is an error only
@@ -472,6 +486,10 @@ final class TracedServerCall<ReqT, RespT>
     try {
       if (Boolean.TRUE.equals(transaction.isSampled())) {
         RpcSpanData.describeOutcome(transaction, status, messagesReceived, messagesSent);
+        ErrorDetails details = errorDetails;
+        if (details != null && status == outcome) {
+          details.describe(transaction); // not when a cancel overtook the outcome
+        }
       }
       transaction.finish();
     } catch (Throwable t) {
