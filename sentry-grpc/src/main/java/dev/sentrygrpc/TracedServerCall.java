@@ -298,9 +298,11 @@ final class TracedServerCall<ReqT, RespT>
         } catch (Throwable t) {
           log(scopes.getOptions(), t, "Could not map the status of %s", method.fullName);
         }
-        // Before the outcome: whoever sees the outcome sees its details too.
-        errorDetails =
-            ErrorDetailsReader.read(seen, trailers, options, scopes.getOptions(), method.fullName);
+        if (showsErrorDetails(seen)) {
+          // Before the outcome: whoever sees the outcome sees its details too.
+          errorDetails =
+              ErrorDetailsReader.read(seen, trailers, options, scopes.getOptions(), method.fullName);
+        }
         outcome = seen;
         try {
           onClose(seen);
@@ -344,6 +346,17 @@ final class TracedServerCall<ReqT, RespT>
     }
   }
 
+  /**
+   * Whether a call ending with this status shows its error details: on the sampled transaction,
+   * or on the event this interceptor captures for it. Otherwise they are not even read.
+   */
+  private boolean showsErrorDetails(Status status) {
+    return !status.isOk()
+        && ((transaction != null && Boolean.TRUE.equals(transaction.isSampled()))
+            || (status.getCause() != null
+                && options.capturedStatusCodes().contains(status.getCode())));
+  }
+
   private Map<String, Object> statusContext(Status status) {
     Map<String, Object> grpc = new LinkedHashMap<>();
     Object previous = scopes.getIsolationScope().getContexts().get(GRPC_CONTEXT);
@@ -375,7 +388,10 @@ final class TracedServerCall<ReqT, RespT>
    */
   private boolean onApplicationError(Throwable t, Status grpcAnswer) {
     Status status = statusFor(t, grpcAnswer);
-    if (outcome == null && options.rethrow() && options.exceptionStatus() != null) {
+    if (outcome == null
+        && options.rethrow()
+        && options.exceptionStatus() != null
+        && showsErrorDetails(status.withCause(t))) {
       // The translator outside answers with the exception's own trailers, as Spring gRPC does.
       errorDetails =
           ErrorDetailsReader.readThrown(status, t, options, scopes.getOptions(), method.fullName);

@@ -199,6 +199,23 @@ class ErrorDetailsTest {
     assertThat(sentry.rawText()).doesNotContain("tok-s3cr3t").doesNotContain("auth_token");
   }
 
+  @Test
+  void withTracingOffTheServerEventStillCarriesTheDetails() throws Exception {
+    sentry = SentryRecorder.init(options -> {});
+    try (TestServer server = server(TestServer.Transport.NETTY, SentryGrpcOptions.defaults())) {
+      server.service.richFailure =
+          Status.INTERNAL
+              .withCause(new IOException("ledger connection reset"))
+              .asRuntimeException(
+                  StatusProto.toStatusRuntimeException(everyDetail("LEDGER_UNAVAILABLE")).getTrailers());
+      assertCallFailsWith(Status.Code.INTERNAL, () -> server.blocking().unary(request("rich")));
+    }
+    SentryEvent event = sentry.awaitEvents(1).get(0);
+    assertThat(details(event, "grpc")).containsEntry("reason", "LEDGER_UNAVAILABLE");
+    sentry.settle();
+    assertThat(sentry.transactions()).isEmpty();
+  }
+
   @ParameterizedTest
   @EnumSource(TestServer.Transport.class)
   void aClientEventShowsTheRemoteDebugInfoReadablyUnderPii(TestServer.Transport transport)
