@@ -7,6 +7,7 @@
 #   sentry-grpc-benchmarks/run.sh full      # the whole matrix, 2 forks, longer iterations (~30 min on 2 cores)
 #   sentry-grpc-benchmarks/run.sh parts     # single SDK operations, for attributing costs (~5 min)
 #   sentry-grpc-benchmarks/run.sh profile   # JFR on the sampled and errors-only unary paths (~2 min)
+#   sentry-grpc-benchmarks/run.sh details   # failing calls with and without rich error details, next to OK ones (~6 min)
 #
 # Extra arguments go to JMH, e.g. `run.sh quick -p mode=none,sampled`; a first extra argument that
 # is not an option is a benchmark regex and replaces the default selection: `run.sh full UnaryInProcess`.
@@ -101,6 +102,11 @@ case "$what" in
     need_jar
     run_jmh parts 'dev.sentrygrpc.benchmarks.(SdkParts|EncodeParts)\.' -f 1 -wi 2 -w 1s -i 3 -r 1s -prof gc -- "$@"
     ;;
+  details)
+    need_jar
+    run_jmh details 'dev.sentrygrpc.benchmarks.(UnaryInProcess|UnaryFailing)\.' -f 2 -wi 3 -w 2s -i 5 -r 1s -prof gc \
+      -p mode=none,sentry-disabled,errors-only,sampled -- "$@"
+    ;;
   profile)
     need_jar
     out="$here/results/profile-$(date +%Y%m%d-%H%M%S)"
@@ -110,7 +116,7 @@ case "$what" in
     echo "JFR recordings under $out (open with JDK Mission Control, or: jfr print --events jdk.ExecutionSample <file>)"
     ;;
   *)
-    sed -n '2,16p' "$0"
+    sed -n '2,17p' "$0"
     exit 2
     ;;
 esac

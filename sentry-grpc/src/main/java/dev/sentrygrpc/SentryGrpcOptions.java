@@ -41,6 +41,7 @@ public final class SentryGrpcOptions {
   private final BiPredicate<ServerCall<?, ?>, Metadata> continueIncomingTraces;
   private final Set<Status.Code> capturedClientStatusCodes;
   private final boolean clientBreadcrumbs;
+  private final Set<String> capturedErrorDetails;
   private final IScopes scopes;
 
   private SentryGrpcOptions(Builder builder) {
@@ -56,6 +57,8 @@ public final class SentryGrpcOptions {
     this.capturedClientStatusCodes =
         Collections.unmodifiableSet(copyOf(builder.capturedClientStatusCodes));
     this.clientBreadcrumbs = builder.clientBreadcrumbs;
+    this.capturedErrorDetails =
+        Collections.unmodifiableSet(new LinkedHashSet<>(builder.capturedErrorDetails));
     this.scopes = builder.scopes;
   }
 
@@ -163,6 +166,20 @@ public final class SentryGrpcOptions {
   }
 
   /**
+   * Parts of a failed call's rich error details ({@code google.rpc.Status} in the {@code
+   * grpc-status-details-bin} trailer) attached to events even without {@code sendDefaultPii}:
+   * {@code "ErrorInfo.metadata"}, {@code "LocalizedMessage"}, {@code "DebugInfo"}, {@code
+   * "RequestInfo"}, {@code "ResourceInfo.owner"}. They may carry personal data or a service's
+   * internals, so by default they are sent only with {@code sendDefaultPii}. The rest of the
+   * details (ErrorInfo reason and domain, field violations, retry delay, quota and precondition
+   * violations, resource, help links) is always sent. Details are read only when protobuf-java and
+   * {@code com.google.api.grpc:proto-google-common-protos} are on the class path. Default none.
+   */
+  public Set<String> capturedErrorDetails() {
+    return capturedErrorDetails;
+  }
+
+  /**
    * The scopes the interceptors fork from (server) or read from (client), or {@code null} (the
    * default) for the SDK's current scopes. For tests and for applications with more than one
    * Sentry client.
@@ -191,6 +208,8 @@ public final class SentryGrpcOptions {
         + capturedClientStatusCodes
         + ", clientBreadcrumbs="
         + clientBreadcrumbs
+        + ", capturedErrorDetails="
+        + capturedErrorDetails
         + "}";
   }
 
@@ -215,6 +234,7 @@ public final class SentryGrpcOptions {
     private BiPredicate<ServerCall<?, ?>, Metadata> continueIncomingTraces = ALWAYS;
     private Set<Status.Code> capturedClientStatusCodes = EnumSet.noneOf(Status.Code.class);
     private boolean clientBreadcrumbs = true;
+    private Set<String> capturedErrorDetails = Collections.emptySet();
     private IScopes scopes;
 
     private Builder() {}
@@ -230,6 +250,7 @@ public final class SentryGrpcOptions {
       this.continueIncomingTraces = options.continueIncomingTraces;
       this.capturedClientStatusCodes = options.capturedClientStatusCodes;
       this.clientBreadcrumbs = options.clientBreadcrumbs;
+      this.capturedErrorDetails = options.capturedErrorDetails;
       this.scopes = options.scopes;
     }
 
@@ -316,6 +337,29 @@ public final class SentryGrpcOptions {
     /** See {@link SentryGrpcOptions#clientBreadcrumbs()}. */
     public Builder clientBreadcrumbs(boolean clientBreadcrumbs) {
       this.clientBreadcrumbs = clientBreadcrumbs;
+      return this;
+    }
+
+    /**
+     * See {@link SentryGrpcOptions#capturedErrorDetails()}. Names are matched ignoring case;
+     * replaces what was set before, and no argument lists nothing.
+     *
+     * @throws IllegalArgumentException for a name that is not one of the five parts
+     */
+    public Builder capturedErrorDetails(String... parts) {
+      Set<String> canonical = new LinkedHashSet<>();
+      for (String part : requireNoNulls(parts, "capturedErrorDetails")) {
+        String known = ErrorDetailsReader.protectedPart(part);
+        if (known == null) {
+          throw new IllegalArgumentException(
+              "capturedErrorDetails: unknown part '"
+                  + part
+                  + "'; one of "
+                  + ErrorDetailsReader.PROTECTED_PARTS);
+        }
+        canonical.add(known);
+      }
+      this.capturedErrorDetails = canonical;
       return this;
     }
 

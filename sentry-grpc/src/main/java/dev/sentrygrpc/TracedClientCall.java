@@ -18,6 +18,7 @@ import io.sentry.W3CTraceparentHeader;
 import io.sentry.exception.ExceptionMechanismException;
 import io.sentry.protocol.Mechanism;
 import io.sentry.util.TracingUtils;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -220,14 +221,23 @@ final class TracedClientCall<ReqT, RespT>
   private void report(Status status, Metadata trailers) {
     try {
       ISpan finishing = span;
+      boolean capture = settings.options.capturedClientStatusCodes().contains(status.getCode());
+      // Read only when a span or an event will show them.
+      ErrorDetails details =
+          finishing != null || capture
+              ? ErrorDetailsReader.read(status, trailers, settings.options, options(), method.fullName)
+              : null;
       if (finishing != null) {
         RpcSpanData.describeOutcome(finishing, status, messagesReceived, messagesSent);
+        if (details != null) {
+          details.describe(finishing);
+        }
         finishing.finish();
       }
       if (settings.options.clientBreadcrumbs()) {
         caller.addBreadcrumb(breadcrumb(status));
       }
-      if (settings.options.capturedClientStatusCodes().contains(status.getCode())) {
+      if (capture) {
         Mechanism mechanism = new Mechanism();
         mechanism.setType(OPERATION);
         mechanism.setHandled(true);
@@ -240,14 +250,41 @@ final class TracedClientCall<ReqT, RespT>
         if (status.getDescription() != null) {
           context.put("status_description", status.getDescription());
         }
+        if (details != null) {
+          context.put(ErrorDetails.CONTEXT_KEY, details.context());
+        }
+        List<String> fingerprint = fingerprint(status, details);
         caller.captureException(
             new ExceptionMechanismException(
                 mechanism, status.asRuntimeException(trailers), Thread.currentThread()),
-            scope -> scope.setContexts(CLIENT_CONTEXT, (Object) context));
+            scope -> {
+              scope.setContexts(CLIENT_CONTEXT, (Object) context);
+              scope.setFingerprint(fingerprint);
+            });
       }
     } catch (Throwable t) {
       log(t, "Could not finish the span of %s", method.fullName);
     }
+  }
+
+  /**
+   * One issue per method, code and {@code ErrorInfo} reason (unique within its domain, so the
+   * domain too): every {@code CARD_DECLINED} from many calls is one issue, a different reason is
+   * another. Without it Sentry groups by the event's stack, which is where grpc-java delivered
+   * the close: for async stubs its executor's frames, the same for every method and code.
+   */
+  private List<String> fingerprint(Status status, ErrorDetails details) {
+    List<String> fingerprint = new ArrayList<>(5);
+    fingerprint.add(OPERATION);
+    fingerprint.add(method.fullName);
+    fingerprint.add(status.getCode().name());
+    if (details != null && details.reason != null) {
+      if (details.domain != null) {
+        fingerprint.add(details.domain);
+      }
+      fingerprint.add(details.reason);
+    }
+    return fingerprint;
   }
 
   private Breadcrumb breadcrumb(Status status) {

@@ -80,6 +80,8 @@ final class TracedServerCall<ReqT, RespT>
   private volatile boolean closedHere;
   /** The last exception captured, so the same one is never sent twice. */
   private volatile Throwable captured;
+  /** The rich error details the outcome carries to the client, or null (most calls). */
+  private volatile ErrorDetails errorDetails;
 
   // Plain ints: a volatile ++ costs a full fence per message (and was not atomic either).
   // grpc-java serializes the listener callbacks, and ServerCall methods must not be called
@@ -296,6 +298,11 @@ final class TracedServerCall<ReqT, RespT>
         } catch (Throwable t) {
           log(scopes.getOptions(), t, "Could not map the status of %s", method.fullName);
         }
+        if (showsErrorDetails(seen)) {
+          // Before the outcome: whoever sees the outcome sees its details too.
+          errorDetails =
+              ErrorDetailsReader.read(seen, trailers, options, scopes.getOptions(), method.fullName);
+        }
         outcome = seen;
         try {
           onClose(seen);
@@ -339,6 +346,17 @@ final class TracedServerCall<ReqT, RespT>
     }
   }
 
+  /**
+   * Whether a call ending with this status shows its error details: on the sampled transaction,
+   * or on the event this interceptor captures for it. Otherwise they are not even read.
+   */
+  private boolean showsErrorDetails(Status status) {
+    return !status.isOk()
+        && ((transaction != null && Boolean.TRUE.equals(transaction.isSampled()))
+            || (status.getCause() != null
+                && options.capturedStatusCodes().contains(status.getCode())));
+  }
+
   private Map<String, Object> statusContext(Status status) {
     Map<String, Object> grpc = new LinkedHashMap<>();
     Object previous = scopes.getIsolationScope().getContexts().get(GRPC_CONTEXT);
@@ -350,6 +368,10 @@ final class TracedServerCall<ReqT, RespT>
     grpc.put("status_code", status.getCode().name());
     if (status.getDescription() != null) {
       grpc.put("status_description", status.getDescription());
+    }
+    ErrorDetails details = errorDetails;
+    if (details != null) {
+      grpc.put(ErrorDetails.CONTEXT_KEY, details.context());
     }
     return grpc;
   }
@@ -366,6 +388,14 @@ final class TracedServerCall<ReqT, RespT>
    */
   private boolean onApplicationError(Throwable t, Status grpcAnswer) {
     Status status = statusFor(t, grpcAnswer);
+    if (outcome == null
+        && options.rethrow()
+        && options.exceptionStatus() != null
+        && showsErrorDetails(status.withCause(t))) {
+      // The translator outside answers with the exception's own trailers, as Spring gRPC does.
+      errorDetails =
+          ErrorDetailsReader.readThrown(status, t, options, scopes.getOptions(), method.fullName);
+    }
     try {
       // A service method's exception is an error, whatever became of it, unless a mapping says
       // otherwise; a status an interceptor threw on purpose (UNAUTHENTICATED) is an error only
@@ -472,6 +502,10 @@ final class TracedServerCall<ReqT, RespT>
     try {
       if (Boolean.TRUE.equals(transaction.isSampled())) {
         RpcSpanData.describeOutcome(transaction, status, messagesReceived, messagesSent);
+        ErrorDetails details = errorDetails;
+        if (details != null && status == outcome) {
+          details.describe(transaction); // not when a cancel overtook the outcome
+        }
       }
       transaction.finish();
     } catch (Throwable t) {

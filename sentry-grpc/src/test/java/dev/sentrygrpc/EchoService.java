@@ -4,6 +4,7 @@ import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import dev.sentrygrpc.testservice.EchoServiceGrpc;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.sentry.ISpan;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * throw}, {@code status:NOT_FOUND}, {@code cause:INTERNAL} (onError with a cause), {@code
  * no-reply} (completes without a reply), {@code cause-and-throw}, {@code sleep:MILLIS}, {@code
  * span} (a child span), {@code tag:X} (a tag and a breadcrumb), {@code hang} (no answer until
- * cancelled), {@code hang-then-fail-on-cancel} (the same, and its cancel handler throws).
+ * cancelled), {@code hang-then-fail-on-cancel} (the same, and its cancel handler throws), {@code
+ * rich} (onError with {@link #richFailure}), {@code rich-throw} (throws it).
  */
 final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
   static final IllegalStateException SHARED_FAILURE = new IllegalStateException("shared failure");
@@ -26,6 +28,8 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
   final CountDownLatch hanging = new CountDownLatch(1);
   /** When set, the bidi handler's onReady handler throws. */
   volatile boolean throwOnReady;
+  /** What {@code rich} and {@code rich-throw} fail with: a status with details in its trailers. */
+  volatile StatusRuntimeException richFailure;
 
   @Override
   public void unary(EchoRequest request, StreamObserver<EchoReply> responses) {
@@ -119,6 +123,13 @@ final class EchoService extends EchoServiceGrpc.EchoServiceImplBase {
               .withCause(new java.io.IOException("disk on fire"))
               .asRuntimeException());
       return false;
+    }
+    if (message.equals("rich")) {
+      responses.onError(richFailure);
+      return false;
+    }
+    if (message.equals("rich-throw")) {
+      throw richFailure;
     }
     if (message.equals("no-reply")) {
       responses.onCompleted();

@@ -1,5 +1,6 @@
 package dev.sentrygrpc.benchmarks;
 
+import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -83,6 +84,11 @@ public abstract class EchoBenchmark {
     return Transport.IN_PROCESS;
   }
 
+  /** The service the server runs; the echo service unless a benchmark needs another answer. */
+  BindableService service() {
+    return new EchoService();
+  }
+
   /** Builds what the op uses from the client side of the channel, interceptors included. */
   abstract void connected(Channel client);
 
@@ -94,7 +100,7 @@ public abstract class EchoBenchmark {
     rig = Rig.create(mode);
     String name = getClass().getSimpleName() + "-" + UUID.randomUUID();
     Transport transport = transport();
-    server = transport.server(name).addService(rig.service(new EchoService())).build().start();
+    server = transport.server(name).addService(rig.service(service())).build().start();
     channel = transport.channel(name, server);
     connected(rig.channel(channel));
   }

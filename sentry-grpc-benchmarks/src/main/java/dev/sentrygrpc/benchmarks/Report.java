@@ -17,7 +17,12 @@ import java.util.Map;
  */
 public final class Report {
   private static final String[] BENCHMARKS = {
-    "UnaryInProcess.call", "UnaryNetty.call", "ServerStream.call", "BidiPingPong.pingPong"
+    "UnaryInProcess.call",
+    "UnaryNetty.call",
+    "ServerStream.call",
+    "BidiPingPong.pingPong",
+    "UnaryFailing.call failure=plain",
+    "UnaryFailing.call failure=details"
   };
   private static final String FLOOR = "SentryFloor.call";
   private static final String ALLOC = ":gc.alloc.rate.norm";
@@ -45,12 +50,20 @@ public final class Report {
     List<String> lines = Files.readAllLines(Paths.get(args[0]), StandardCharsets.UTF_8);
     List<String> header = parse(lines.get(0));
     int modeColumn = header.indexOf("Param: mode");
+    int failureColumn = header.indexOf("Param: failure");
     for (String line : lines.subList(1, lines.size())) {
       if (line.isBlank()) {
         continue;
       }
       List<String> row = parse(line);
       String benchmark = row.get(0).replace("dev.sentrygrpc.benchmarks.", "");
+      if (failureColumn >= 0 && failureColumn < row.size() && !row.get(failureColumn).isEmpty()) {
+        // UnaryFailing's second parameter: one table per value ("UnaryFailing.call failure=plain").
+        int metric = benchmark.indexOf(':');
+        String name = metric < 0 ? benchmark : benchmark.substring(0, metric);
+        String suffix = metric < 0 ? "" : benchmark.substring(metric);
+        benchmark = name + " failure=" + row.get(failureColumn) + suffix;
+      }
       String mode = modeColumn >= 0 && modeColumn < row.size() ? row.get(modeColumn) : "";
       scores.put(benchmark + "|" + mode, new Score(number(row.get(4)), number(row.get(5))));
     }

@@ -21,6 +21,8 @@ final class Catalog {
   static final String BUGGY_CARD = "4000 0000 0000 0119";
   /** The processor takes seconds for this one: longer than OrderService waits. */
   static final String SLOW_CARD = "4000 0000 0000 0259";
+  /** The issuer declines it: PaymentService answers with Google's rich error model. */
+  static final String DECLINED_CARD = "4000 0000 0000 0002";
 
   private Catalog() {}
 

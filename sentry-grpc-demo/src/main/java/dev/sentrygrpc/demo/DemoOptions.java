@@ -21,7 +21,7 @@ record DemoOptions(int orders, double sampleRate, boolean serve, boolean debug, 
           "sentry-grpc, and draws the traces Sentry received in the terminal.",
           "",
           "Options:",
-          "  --orders N         orders the storefront places (default " + DEFAULT_ORDERS + "; from 4 on,"
+          "  --orders N         orders the storefront places (default " + DEFAULT_ORDERS + "; from 5 on,"
               + " every failure kind appears)",
           "  --sample-rate R    traces sample rate, 0.0 to 1.0 (default 1.0)",
           "  --serve            keep the services up after the run, print their ports and wait for"

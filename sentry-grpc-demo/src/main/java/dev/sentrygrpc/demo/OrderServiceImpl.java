@@ -17,6 +17,7 @@ import dev.sentrygrpc.demo.shop.TrackRequest;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Map;
@@ -54,8 +55,9 @@ final class OrderServiceImpl extends OrderServiceGrpc.OrderServiceImplBase {
       responses.onCompleted();
     } catch (StatusRuntimeException e) {
       // Expected business outcomes travel as statuses without a cause: the transaction gets the
-      // status, and only the service where something really broke sends an error event.
-      responses.onError(e.getStatus().asRuntimeException());
+      // status, and only the service where something really broke sends an error event. Their
+      // trailers go along: a declined card's error details reach the storefront too.
+      responses.onError(e.getStatus().asRuntimeException(e.getTrailers()));
     }
   }
 
@@ -77,6 +79,10 @@ final class OrderServiceImpl extends OrderServiceGrpc.OrderServiceImplBase {
                       .build());
     } catch (StatusRuntimeException e) {
       orderStates.put(order.getOrderId(), "payment_failed");
+      if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
+        // The card was declined: the storefront gets the same answer, details and all.
+        throw StatusProto.toStatusRuntimeException(StatusProto.fromThrowable(e));
+      }
       if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
         throw Status.UNAVAILABLE
             .withDescription(

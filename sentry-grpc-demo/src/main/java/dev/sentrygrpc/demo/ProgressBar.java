@@ -70,7 +70,8 @@ final class ProgressBar implements Progress {
     String head =
         String.format(
             Locale.ROOT,
-            "  %s %-2s %-17s %-17s",
+            // 19: the longest code name any step gets, FAILED_PRECONDITION.
+            "  %s %-2s %-17s %-19s",
             number,
             mark,
             result.label(),

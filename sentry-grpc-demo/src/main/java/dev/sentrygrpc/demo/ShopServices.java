@@ -1,6 +1,7 @@
 package dev.sentrygrpc.demo;
 
 import dev.sentrygrpc.SentryClientInterceptor;
+import dev.sentrygrpc.SentryGrpcOptions;
 import dev.sentrygrpc.SentryServerInterceptor;
 import dev.sentrygrpc.demo.shop.OrderRequest;
 import dev.sentrygrpc.demo.shop.OrderServiceGrpc;
@@ -11,6 +12,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -50,7 +52,13 @@ final class ShopServices implements AutoCloseable {
       inventory = serve(new InventoryServiceImpl());
       payment = serve(new PaymentServiceImpl());
       ManagedChannel toInventory = connect(inventory.getPort());
-      ManagedChannel toPayment = connect(payment.getPort());
+      // Declined payments are worth watching: OrderService captures them, one issue per reason.
+      ManagedChannel toPayment =
+          connect(
+              payment.getPort(),
+              SentryGrpcOptions.builder()
+                  .capturedClientStatusCodes(Status.Code.FAILED_PRECONDITION)
+                  .build());
       orders = serve(new OrderServiceImpl(toInventory, toPayment, PAYMENT_TIMEOUT));
     } catch (IOException | RuntimeException e) {
       close();
@@ -130,9 +138,13 @@ final class ShopServices implements AutoCloseable {
   }
 
   private ManagedChannel connect(int port) {
+    return connect(port, SentryGrpcOptions.defaults());
+  }
+
+  private ManagedChannel connect(int port, SentryGrpcOptions options) {
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
-            .intercept(new SentryClientInterceptor())
+            .intercept(new SentryClientInterceptor(options))
             .build();
     channels.add(channel);
     return channel;

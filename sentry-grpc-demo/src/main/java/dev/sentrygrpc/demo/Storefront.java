@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * The scripted client: places orders and uses each streaming method once, every step inside a
  * transaction of its own, so each step's trace starts here and crosses the services. Orders 2 to
- * 4 fail on purpose, one way each.
+ * 5 fail on purpose, one way each.
  */
 final class Storefront {
 
@@ -44,7 +44,8 @@ final class Storefront {
     PAID("", Catalog.MUG, Catalog.GOOD_CARD, 0),
     UNKNOWN_SKU("unknown SKU: NOT_FOUND from inventory, no error event", Catalog.UNKNOWN_SKU, Catalog.GOOD_CARD, 0),
     PAYMENT_BUG("card processor bug: exception captured in PaymentService", Catalog.TEE, Catalog.BUGGY_CARD, 1),
-    SLOW_PAYMENT("slow card processor: payment deadline exceeded", Catalog.STICKERS, Catalog.SLOW_CARD, 0);
+    SLOW_PAYMENT("slow card processor: payment deadline exceeded", Catalog.STICKERS, Catalog.SLOW_CARD, 0),
+    CARD_DECLINED("card declined: ErrorInfo reason CARD_DECLINED, one issue per reason", Catalog.MUG, Catalog.DECLINED_CARD, 1);
 
     final String story;
     final String sku;
@@ -63,6 +64,7 @@ final class Storefront {
         case 2 -> UNKNOWN_SKU;
         case 3 -> PAYMENT_BUG;
         case 4 -> SLOW_PAYMENT;
+        case 5 -> CARD_DECLINED;
         default -> PAID;
       };
     }

@@ -23,7 +23,11 @@ import java.util.Map;
  */
 record TraceView(String traceId, String title, List<Span> spans, List<ErrorEvent> errors) {
 
-  /** A transaction (its root span) or a span inside one. Times in seconds since the epoch. */
+  /**
+   * A transaction (its root span) or a span inside one. Times in seconds since the epoch. {@code
+   * errorReason}: the {@code grpc.error.reason} (and domain) sentry-grpc read from the call's rich
+   * error details, or null.
+   */
   record Span(
       String spanId,
       String parentSpanId,
@@ -33,7 +37,21 @@ record TraceView(String traceId, String title, List<Span> spans, List<ErrorEvent
       double start,
       double end,
       boolean transaction,
-      String service) {
+      String service,
+      String errorReason) {
+
+    Span(
+        String spanId,
+        String parentSpanId,
+        String op,
+        String description,
+        String status,
+        double start,
+        double end,
+        boolean transaction,
+        String service) {
+      this(spanId, parentSpanId, op, description, status, start, end, transaction, service, null);
+    }
 
     double duration() {
       return Math.max(0, end - start);
@@ -42,7 +60,9 @@ record TraceView(String traceId, String title, List<Span> spans, List<ErrorEvent
 
   /**
    * An error event: {@code spanId} is the span that was current when it was captured ({@code
-   * contexts.trace.span_id}); {@code time} in seconds since the epoch, or NaN.
+   * contexts.trace.span_id}); {@code time} in seconds since the epoch, or NaN; {@code
+   * errorReason} the rich error details' reason in its {@code grpc}/{@code grpc.client} context,
+   * or null.
    */
   record ErrorEvent(
       String eventId,
@@ -51,7 +71,20 @@ record TraceView(String traceId, String title, List<Span> spans, List<ErrorEvent
       String message,
       String mechanism,
       Boolean handled,
-      double time) {}
+      double time,
+      String errorReason) {
+
+    ErrorEvent(
+        String eventId,
+        String spanId,
+        String type,
+        String message,
+        String mechanism,
+        Boolean handled,
+        double time) {
+      this(eventId, spanId, type, message, mechanism, handled, time, null);
+    }
+  }
 
   TraceView {
     spans = List.copyOf(spans);
@@ -151,7 +184,8 @@ record TraceView(String traceId, String title, List<Span> spans, List<ErrorEvent
               start,
               end != null ? end : start,
               true,
-              service));
+              service,
+              reasonOf(trace.getData())));
       for (SentrySpan span : transaction.getSpans()) {
         Double spanEnd = span.getTimestamp();
         spans.add(
@@ -164,7 +198,8 @@ record TraceView(String traceId, String title, List<Span> spans, List<ErrorEvent
                 span.getStartTimestamp(),
                 spanEnd != null ? spanEnd : span.getStartTimestamp(),
                 false,
-                service));
+                service,
+                reasonOf(span.getData())));
       }
     }
     List<ErrorEvent> errors = new ArrayList<>();
@@ -225,7 +260,30 @@ record TraceView(String traceId, String title, List<Span> spans, List<ErrorEvent
         message,
         mechanism,
         handled,
-        time);
+        time,
+        reasonOf(event));
+  }
+
+  /** {@code CARD_DECLINED (payments.shop.example)} from sentry-grpc's span data, or null. */
+  static String reasonOf(Map<String, Object> data) {
+    if (data == null || data.get("grpc.error.reason") == null) {
+      return null;
+    }
+    Object domain = data.get("grpc.error.domain");
+    return data.get("grpc.error.reason") + (domain != null ? " (" + domain + ")" : "");
+  }
+
+  /** The same from the error details in an event's grpc.client or grpc context, or null. */
+  private static String reasonOf(SentryEvent event) {
+    for (String name : List.of("grpc.client", "grpc")) {
+      if (event.getContexts().get(name) instanceof Map<?, ?> context
+          && context.get("error_details") instanceof Map<?, ?> details
+          && details.get("reason") != null) {
+        Object domain = details.get("domain");
+        return details.get("reason") + (domain != null ? " (" + domain + ")" : "");
+      }
+    }
+    return null;
   }
 
   private static String statusName(SpanStatus status) {

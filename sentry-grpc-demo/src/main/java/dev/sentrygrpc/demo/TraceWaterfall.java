@@ -189,8 +189,16 @@ final class TraceWaterfall {
       errorsBySpan.computeIfAbsent(String.valueOf(error.spanId()), key -> new ArrayList<>()).add(error);
     }
     Set<String> placed = new HashSet<>();
+    Set<String> reasonFromBelow = reasonsFromBelow(trace);
     for (Row row : rows(trace, style)) {
       lines.add(spanLine(row, start, total, style, layout));
+      String reason = row.span().errorReason();
+      if (reason != null && !reasonFromBelow.contains(row.span().spanId())) {
+        // Once, where the reason came from: the hops above only passed it on.
+        lines.add(
+            style.paint(Paint.TRACK, row.childPrefix())
+                + style.paint(Paint.WARN, cut("~ reason " + reason, layout.width() - row.childPrefix().length(), style)));
+      }
       for (ErrorEvent error : errorsBySpan.getOrDefault(row.span().spanId(), List.of())) {
         lines.addAll(errorLines(row.childPrefix(), error, style, layout));
         placed.add(error.eventId());
@@ -211,6 +219,24 @@ final class TraceWaterfall {
       }
     }
     return lines;
+  }
+
+  /** Spans with a child that has the same error reason: the reason came from there. */
+  private static Set<String> reasonsFromBelow(TraceView trace) {
+    Map<String, String> reasonById = new HashMap<>();
+    for (Span span : trace.spans()) {
+      if (span.errorReason() != null) {
+        reasonById.put(span.spanId(), span.errorReason());
+      }
+    }
+    Set<String> fromBelow = new HashSet<>();
+    for (Span span : trace.spans()) {
+      String parent = span.parentSpanId();
+      if (span.errorReason() != null && parent != null && span.errorReason().equals(reasonById.get(parent))) {
+        fromBelow.add(parent);
+      }
+    }
+    return fromBelow;
   }
 
   private static String columnHeader(double total, Layout layout) {
@@ -294,6 +320,9 @@ final class TraceWaterfall {
     }
     if (error.handled() != null) {
       about.append(about.length() > 0 ? ", " : "").append(error.handled() ? "handled" : "unhandled");
+    }
+    if (error.errorReason() != null) {
+      about.append(about.length() > 0 ? ", " : "").append("reason ").append(error.errorReason());
     }
     if (!error.eventId().isEmpty()) {
       about.append(about.length() > 0 ? ", " : "").append("event ").append(error.eventId());

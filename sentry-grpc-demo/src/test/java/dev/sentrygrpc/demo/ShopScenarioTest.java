@@ -14,6 +14,7 @@ import io.sentry.protocol.SentryException;
 import io.sentry.protocol.SentryTransaction;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +78,7 @@ class ShopScenarioTest {
             Status.Code.NOT_FOUND,
             Status.Code.INTERNAL,
             Status.Code.UNAVAILABLE,
-            Status.Code.OK,
+            Status.Code.FAILED_PRECONDITION,
             Status.Code.OK,
             Status.Code.OK,
             Status.Code.OK,
@@ -98,7 +99,7 @@ class ShopScenarioTest {
     assertThat(trace.roots()).hasSize(1);
     assertThat(trace.roots().get(0).description()).isEqualTo("checkout");
 
-    List<SentryEvent> events = receiver.events();
+    List<SentryEvent> events = trace.errors();
     assertThat(events).hasSize(1);
     SentryEvent event = events.get(0);
     assertThat(event.getContexts().getTrace().getTraceId().toString()).isEqualTo(step("checkout order-3").traceId());
@@ -112,7 +113,6 @@ class ShopScenarioTest {
     // Tied to the payment service's part of the trace, where it was thrown.
     TraceNode payment = trace.node(named("grpc.server", "shop.PaymentService/Charge"), "payment transaction");
     assertThat(payment.status()).isEqualTo(SpanStatus.UNKNOWN);
-    assertThat(trace.errors()).containsExactly(event);
     TraceNode errorSpan = trace.node(node -> node.spanId().equals(event.getContexts().getTrace().getSpanId()), "the error's span");
     assertThat(errorSpan.transaction()).isSameAs(payment.transaction());
   }
@@ -145,6 +145,39 @@ class ShopScenarioTest {
     assertThat(trace.errors()).isEmpty();
     // No payment was attempted for an order that could not be reserved.
     assertThat(trace.nodes(node -> node.description() != null && node.description().startsWith("shop.PaymentService/"))).isEmpty();
+  }
+
+  @Test
+  void theDeclinedCardCarriesItsReasonOnEveryHopAndGroupsByIt() {
+    TraceTree trace = trace("checkout order-5");
+
+    TraceNode server = trace.node(named("grpc.server", "shop.PaymentService/Charge"), "payment transaction");
+    TraceNode client = trace.node(named("grpc.client", "shop.PaymentService/Charge"), "payment call");
+    for (TraceNode hop : List.of(server, client)) {
+      assertThat(hop.status()).isEqualTo(SpanStatus.FAILED_PRECONDITION);
+      assertThat(hop.data())
+          .containsEntry("grpc.error.reason", "CARD_DECLINED")
+          .containsEntry("grpc.error.domain", "payments.shop.example");
+    }
+    // OrderService passed the details on, so the storefront's call shows the reason too.
+    TraceNode front = trace.node(named("grpc.client", "shop.OrderService/PlaceOrder"), "storefront call");
+    assertThat(front.data()).containsEntry("grpc.error.reason", "CARD_DECLINED");
+
+    // One event: OrderService's payment channel captures declines. No server event: a decline
+    // is an expected answer.
+    assertThat(trace.errors()).hasSize(1);
+    SentryEvent event = trace.errors().get(0);
+    assertThat(event.getExceptions().get(0).getMechanism().getType()).isEqualTo("grpc.client");
+    assertThat(event.getFingerprints())
+        .containsExactly(
+            "grpc.client", "shop.PaymentService/Charge", "FAILED_PRECONDITION", "payments.shop.example", "CARD_DECLINED");
+    Map<?, ?> context = (Map<?, ?>) event.getContexts().get("grpc.client");
+    Map<?, ?> details = (Map<?, ?>) context.get("error_details");
+    assertThat(details.get("reason")).isEqualTo("CARD_DECLINED");
+    // sendDefaultPii is off in the demo: the decline code stays out.
+    assertThat(details.get("metadata")).isEqualTo("[Filtered]");
+    assertThat(receiver.events()).extracting(e -> e.getExceptions().get(0).getValue())
+        .noneMatch(value -> value.contains("insufficient_funds"));
   }
 
   @Test
@@ -195,7 +228,9 @@ class ShopScenarioTest {
         .contains("mechanism grpc, unhandled")
         .contains("deadline_exceeded")
         .contains("not_found")
-        .contains("1 error event");
+        .contains("~ reason CARD_DECLINED (payments.shop.example)")
+        .contains("reason CARD_DECLINED (payments.shop.example), event")
+        .contains("2 error events");
     assertThat(lines).filteredOn(line -> line.startsWith("Trace ")).hasSize(9);
   }
 }

@@ -167,6 +167,28 @@ class TraceWaterfallTest {
   }
 
   @Test
+  void anErrorReasonIsShownOnceWhereItCameFromAndOnItsEvent() {
+    String reason = "CARD_DECLINED (payments.shop.example)";
+    TraceView declined =
+        new TraceView(
+            "t",
+            "checkout order-5",
+            List.of(
+                new Span("root", null, "storefront", "checkout", "failed_precondition", T0, T0 + 0.1, true, "storefront", null),
+                new Span("cli", "root", "grpc.client", "shop.PaymentService/Charge", "failed_precondition", T0, T0 + 0.09, false, "storefront", reason),
+                new Span("srv", "cli", "grpc.server", "shop.PaymentService/Charge", "failed_precondition", T0, T0 + 0.08, true, "shop.PaymentService", reason)),
+            List.of(
+                new ErrorEvent("e1", "root", "StatusRuntimeException", "FAILED_PRECONDITION: card declined", "grpc.client", true, T0, reason)));
+
+    List<String> lines = render(declined, Style.PLAIN);
+
+    assertThat(lines).filteredOn(line -> line.contains("~ reason")).hasSize(1);
+    int server = lines.indexOf(lineWith(lines, "grpc.server"));
+    assertThat(lines.get(server + 1)).contains("~ reason CARD_DECLINED (payments.shop.example)");
+    assertThat(lineWith(lines, "mechanism grpc.client")).contains("handled, reason CARD_DECLINED");
+  }
+
+  @Test
   void longLabelsAreCutToTheLayout() {
     TraceView wide =
         new TraceView(

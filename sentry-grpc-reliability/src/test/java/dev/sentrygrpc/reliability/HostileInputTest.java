@@ -46,6 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputTest {
   static final int CASES = Integer.getInteger("hostile.cases", 10_000);
+  static final int DETAILS_CASES = Integer.getInteger("hostile.detailsCases", 1_000);
   static final long SEED = 0x5e417e9L;
   static final int METADATA_LIMIT = 8 * 1024;
 
@@ -150,6 +151,25 @@ class HostileInputTest {
     assertThat(fresh).doesNotContainNull().doesNotHaveDuplicates();
     assertThat(expectedTrace).as("the generator makes usable headers too").isNotEmpty();
     assertThat(rejectedTraceIds).as("and unusable ones").isNotEmpty();
+  }
+
+  /**
+   * Whatever a service puts in {@code grpc-status-details-bin} (see {@link HostileErrorDetails}),
+   * on both sides at once, every protected part allowed: every call ends with the status and
+   * trailer its server sent, nothing escapes, every {@code grpc.error.*} value and every event's
+   * details stay within bounds, and well-formed details still come through.
+   */
+  @Test
+  void generatedErrorDetailsNeverFailACall() throws Exception {
+    Sentry.close();
+    Harness.initSentry(receiver, options -> options.setSendDefaultPii(true));
+    ErrorDetailsCases cases = new ErrorDetailsCases(DETAILS_CASES, new Random(SEED));
+    cases.run(escaped);
+    assertThat(cases.wrongEndings).isEmpty();
+    assertThat(escaped).isEmpty();
+
+    Sentry.flush(60_000);
+    cases.assertWhatArrived(receiver);
   }
 
   /** The trace id the SDK's own parser finds in the header (sampled or undecided), else null. */

@@ -81,6 +81,14 @@ public final class SentryGrpcProperties {
   private Set<String> capturedMetadata = new LinkedHashSet<>(DEFAULTS.capturedMetadata());
 
   /**
+   * Parts of a failed call's rich error details (google.rpc.Status) attached to events even
+   * without sentry.send-default-pii: ErrorInfo.metadata, LocalizedMessage, DebugInfo, RequestInfo,
+   * ResourceInfo.owner. The rest of the details (reason, domain, field violations, retry delay,
+   * ...) is always attached.
+   */
+  private Set<String> capturedErrorDetails = new LinkedHashSet<>(DEFAULTS.capturedErrorDetails());
+
+  /**
    * Whether incoming sentry-trace/baggage metadata is continued. Turn it off for services facing
    * the internet, so callers cannot join their traces or force sampling: each call then starts a
    * trace of its own. For a per-call decision, define a SentryGrpcOptionsCustomizer bean.
@@ -147,6 +155,14 @@ public final class SentryGrpcProperties {
     this.capturedMetadata = capturedMetadata;
   }
 
+  public Set<String> getCapturedErrorDetails() {
+    return capturedErrorDetails;
+  }
+
+  public void setCapturedErrorDetails(Set<String> capturedErrorDetails) {
+    this.capturedErrorDetails = capturedErrorDetails;
+  }
+
   public boolean isContinueIncomingTraces() {
     return continueIncomingTraces;
   }
@@ -172,6 +188,7 @@ public final class SentryGrpcProperties {
         .capturedStatusCodes(nonNull(capturedStatusCodes).toArray(new Status.Code[0]))
         .traceStreamingCalls(traceStreamingCalls)
         .capturedMetadata(nonNull(capturedMetadata).toArray(new String[0]))
+        .capturedErrorDetails(nonNull(capturedErrorDetails).toArray(new String[0]))
         .continueIncomingTraces(continueIncomingTraces)
         .capturedClientStatusCodes(nonNull(client.capturedStatusCodes).toArray(new Status.Code[0]))
         .clientBreadcrumbs(client.breadcrumbs);

@@ -24,6 +24,7 @@ class ConfigurationMetadataTest {
           "flush-on-error",
           "trace-streaming-calls",
           "captured-metadata",
+          "captured-error-details",
           "continue-incoming-traces",
           "server.enabled",
           "server.order",

@@ -395,6 +395,7 @@ class SentryGrpcAutoConfigurationTest {
           assertThat(options.capturedStatusCodes()).isEqualTo(defaults.capturedStatusCodes());
           assertThat(options.traceStreamingCalls()).isEqualTo(defaults.traceStreamingCalls());
           assertThat(options.capturedMetadata()).isEqualTo(defaults.capturedMetadata());
+          assertThat(options.capturedErrorDetails()).isEqualTo(defaults.capturedErrorDetails());
           assertThat(continues(options)).isEqualTo(continues(defaults));
           assertThat(options.capturedClientStatusCodes())
               .isEqualTo(defaults.capturedClientStatusCodes());
@@ -414,6 +415,7 @@ class SentryGrpcAutoConfigurationTest {
             "sentry.grpc.flush-on-error=2s",
             "sentry.grpc.trace-streaming-calls=false",
             "sentry.grpc.captured-metadata=X-Tenant,x-request-id",
+            "sentry.grpc.captured-error-details=DebugInfo,errorinfo.metadata",
             "sentry.grpc.continue-incoming-traces=false",
             "sentry.grpc.client.captured-status-codes=UNAVAILABLE,DEADLINE_EXCEEDED",
             "sentry.grpc.client.breadcrumbs=false",
@@ -432,6 +434,8 @@ class SentryGrpcAutoConfigurationTest {
               assertThat(options.flushOnError()).isEqualTo(Duration.ofSeconds(2));
               assertThat(options.traceStreamingCalls()).isFalse();
               assertThat(options.capturedMetadata()).containsExactly("x-tenant", "x-request-id");
+              assertThat(options.capturedErrorDetails())
+                  .containsExactly("DebugInfo", "ErrorInfo.metadata");
               assertThat(continues(options)).isFalse();
               assertThat(options.capturedClientStatusCodes())
                   .containsExactlyInAnyOrder(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
@@ -452,6 +456,20 @@ class SentryGrpcAutoConfigurationTest {
               assertThat(options.ignoredMethods()).isEmpty();
               assertThat(options.capturedStatusCodes()).isEmpty();
             });
+  }
+
+  @Test
+  void anUnknownErrorDetailsPartStopsTheStartWithItsName() {
+    runner
+        .withPropertyValues("sentry.grpc.captured-error-details=DebugInfo,StackTrace")
+        .run(
+            context ->
+                assertThat(context)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("StackTrace")
+                    .hasMessageContaining("ErrorInfo.metadata"));
   }
 
   @Test
