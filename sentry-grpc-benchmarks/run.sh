@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The sentry-grpc benchmarks. Run from anywhere:
 #
-#   sentry-grpc-benchmarks/run.sh build     # install core/testing/test-services, build target/benchmarks.jar
+#   sentry-grpc-benchmarks/run.sh build     # build target/benchmarks.jar from this checkout (no mvn install)
 #   sentry-grpc-benchmarks/run.sh sanity    # each mode does what it says (a JVM per mode, ~15 s)
 #   sentry-grpc-benchmarks/run.sh quick     # the whole matrix, 1 fork, short iterations (~8 min on 2 cores)
 #   sentry-grpc-benchmarks/run.sh full      # the whole matrix, 2 forks, longer iterations (~30 min on 2 cores)
 #   sentry-grpc-benchmarks/run.sh parts     # single SDK operations, for attributing costs (~5 min)
 #   sentry-grpc-benchmarks/run.sh profile   # JFR on the sampled and errors-only unary paths (~2 min)
 #   sentry-grpc-benchmarks/run.sh details   # failing calls with and without rich error details, next to OK ones (~6 min)
+#   sentry-grpc-benchmarks/run.sh load      # open-loop load: latency, CPU, GC, drops per mode and rate (~9 min)
+#
+# `load` takes LoadBenchmark's options instead of JMH's, e.g. `run.sh load --modes none,sampled-10
+# --seconds 5`; it writes results/load-<time>/: results.tsv, table.md, load.log, env.txt.
 #
 # Extra arguments go to JMH, e.g. `run.sh quick -p mode=none,sampled`; a first extra argument that
 # is not an option is a benchmark regex and replaces the default selection: `run.sh full UnaryInProcess`.
@@ -26,8 +30,10 @@ shift || true
 matrix='dev.sentrygrpc.benchmarks.(UnaryInProcess|UnaryNetty|ServerStream|BidiPingPong|SentryFloor)\.'
 
 build() {
-  (cd "$root" && mvn -B -q install -DskipTests -pl sentry-grpc,sentry-grpc-testing,sentry-grpc-test-services -am)
-  (cd "$root" && mvn -B -q -f sentry-grpc-benchmarks/pom.xml package)
+  # The `benchmarks` profile adds this module to the reactor, so it builds against the core of this
+  # checkout without installing anything into ~/.m2 (shared with other builds on the machine).
+  (cd "$root" && mvn -B -q package -Pbenchmarks -pl sentry-grpc-benchmarks -am -DskipTests \
+    -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -Danimal.sniffer.skip=true)
 }
 
 need_jar() {
@@ -115,8 +121,25 @@ case "$what" in
       -f 1 -wi 3 -w 3s -i 3 -r 4s -prof gc -prof "jfr:dir=$out;configName=profile" "$@" 2>&1 | tee "$out/jmh.log"
     echo "JFR recordings under $out (open with JDK Mission Control, or: jfr print --events jdk.ExecutionSample <file>)"
     ;;
+  load)
+    need_jar
+    out="$here/results/load-$(date +%Y%m%d-%H%M%S)"
+    mkdir -p "$out"
+    {
+      echo "date: $(date -Is)"
+      echo "git: $(cd "$root" && git rev-parse HEAD 2>/dev/null) $(cd "$root" && git --no-optional-locks status --porcelain 2>/dev/null | grep -q . && echo '(working tree has changes)')"
+      echo "nproc: $(nproc)"
+      lscpu | head -20
+      java -version 2>&1
+      echo "load before: $(uptime)"
+      echo "command: java -cp $jar dev.sentrygrpc.benchmarks.LoadBenchmark --out $out $*"
+    } > "$out/env.txt"
+    java -cp "$jar" dev.sentrygrpc.benchmarks.LoadBenchmark --out "$out" "$@" 2>&1 | tee "$out/load.log"
+    echo "load after: $(uptime)" >> "$out/env.txt"
+    echo "results in $out"
+    ;;
   *)
-    sed -n '2,17p' "$0"
+    sed -n '2,20p' "$0"
     exit 2
     ;;
 esac

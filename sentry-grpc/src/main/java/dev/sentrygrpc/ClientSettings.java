@@ -6,6 +6,7 @@ final class ClientSettings {
   final RpcMethods methods;
   final IgnoredOrigin ignoredOrigin = new IgnoredOrigin(TracedClientCall.ORIGIN);
   final PropagationTargets propagationTargets = new PropagationTargets();
+  final OutgoingTraceHeaders traceHeaders = new OutgoingTraceHeaders();
 
   ClientSettings(SentryGrpcOptions options) {
     this.options = options;

@@ -176,7 +176,9 @@ final class TracedClientCall<ReqT, RespT>
     // still part of the caller's span; the scopes' propagation context is a different trace
     // whenever the caller started a transaction itself, so it is the last resort.
     ISpan nearest = span != null ? span : parent;
-    TracingUtils.TracingHeaders tracing = TracingUtils.trace(caller, thirdPartyBaggage, nearest);
+    // TracingUtils.trace's values, the baggage encoded once per trace (see OutgoingTraceHeaders).
+    TracingUtils.TracingHeaders tracing =
+        settings.traceHeaders.trace(caller, thirdPartyBaggage, nearest, parent);
     if (tracing == null) {
       return;
     }

@@ -61,6 +61,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -763,7 +764,12 @@ class ClientInterceptorTest {
             .serverStream(EchoRequest.newBuilder().setMessage("ok").setCount(3).build(), responses);
         assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
         // The executor's thread is back in its own scopes once the callbacks are done.
-        afterwards = callbacks.submit(Sentry::getCurrentScopes).get(10, TimeUnit.SECONDS);
+        // A Callable on purpose: newer SDKs overload getCurrentScopes, so the bare method
+        // reference is ambiguous between submit(Callable) and submit(Runnable).
+        afterwards =
+            callbacks
+                .submit((Callable<IScopes>) Sentry::getCurrentScopes)
+                .get(10, TimeUnit.SECONDS);
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }

@@ -1,10 +1,15 @@
 package dev.sentrygrpc.benchmarks;
 
 import dev.sentrygrpc.testing.SentryReceiver;
+import io.sentry.clientreport.ClientReport;
+import io.sentry.clientreport.DiscardedEvent;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +28,8 @@ public final class ReceiverMain {
   public static void main(String[] args) throws Exception {
     AtomicLong transactions = new AtomicLong();
     AtomicLong envelopes = new AtomicLong();
+    // What the SDK's client reports said it dropped, by reason:category (summed quantities).
+    Map<String, Long> discarded = new TreeMap<>();
     try (SentryReceiver receiver = SentryReceiver.start()) {
       ScheduledExecutorService clearer = Executors.newSingleThreadScheduledExecutor();
       clearer.scheduleWithFixedDelay(
@@ -30,6 +37,7 @@ public final class ReceiverMain {
             synchronized (receiver) {
               transactions.addAndGet(receiver.transactions().size());
               envelopes.addAndGet(receiver.envelopes().size());
+              addDiscarded(discarded, receiver.clientReports());
               receiver.clear();
             }
           },
@@ -59,7 +67,9 @@ public final class ReceiverMain {
                       + " transactions="
                       + (transactions.get() + receiver.transactions().size())
                       + " refusedRequests="
-                      + receiver.refusedRequests());
+                      + receiver.refusedRequests()
+                      + " discarded="
+                      + discardedNow(discarded, receiver.clientReports()));
             }
             break;
           case "quit":
@@ -74,5 +84,27 @@ public final class ReceiverMain {
       }
       clearer.shutdownNow();
     }
+  }
+
+  private static void addDiscarded(Map<String, Long> totals, List<ClientReport> reports) {
+    for (ClientReport report : reports) {
+      for (DiscardedEvent event : report.getDiscardedEvents()) {
+        totals.merge(event.getReason() + ":" + event.getCategory(), event.getQuantity(), Long::sum);
+      }
+    }
+  }
+
+  /** {@code reason:category=n,...} (or {@code -}) including reports not yet cleared. */
+  private static String discardedNow(Map<String, Long> totals, List<ClientReport> pending) {
+    Map<String, Long> all = new TreeMap<>(totals);
+    addDiscarded(all, pending);
+    if (all.isEmpty()) {
+      return "-";
+    }
+    StringBuilder text = new StringBuilder();
+    for (Map.Entry<String, Long> entry : all.entrySet()) {
+      text.append(text.length() == 0 ? "" : ",").append(entry.getKey()).append('=').append(entry.getValue());
+    }
+    return text.toString();
   }
 }

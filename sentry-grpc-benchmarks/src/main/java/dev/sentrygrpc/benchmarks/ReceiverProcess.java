@@ -50,6 +50,11 @@ final class ReceiverProcess implements AutoCloseable {
     return dsn;
   }
 
+  /** The receiver JVM's CPU time so far, in nanoseconds (it shares the machine's cores). */
+  long cpuNanos() {
+    return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+  }
+
   synchronized String command(String line) throws IOException {
     in.write(line + "\n");
     in.flush();

@@ -63,6 +63,17 @@ final class Rig implements AutoCloseable {
    */
   static final boolean BACKPRESSURE = Boolean.getBoolean("sentrygrpc.bench.backpressure");
 
+  /**
+   * {@code tracesSampleRate} and {@code maxQueueSize} of {@code sampled-http}: 1.0 and 10,000
+   * unless {@code -Dsentrygrpc.bench.sampleRate} / {@code -Dsentrygrpc.bench.maxQueueSize} say
+   * otherwise (the load benchmark runs 10% and 100% with the SDK's default queue of 30 and the
+   * README's size).
+   */
+  static final double SAMPLE_RATE =
+      Double.parseDouble(System.getProperty("sentrygrpc.bench.sampleRate", "1.0"));
+
+  static final int MAX_QUEUE_SIZE = Integer.getInteger("sentrygrpc.bench.maxQueueSize", 10_000);
+
   /** A syntactically valid DSN that nothing listens on; used only with the discarding transport. */
   static final String FAKE_DSN = "http://public@127.0.0.1:9/1";
 
@@ -179,9 +190,9 @@ final class Rig implements AutoCloseable {
             case Modes.STALLED_BACKEND:
               // The SDK's own HTTP transport (AsyncHttpTransport) to the local receiver.
               options.setDsn(receiverDsn);
-              options.setTracesSampleRate(1.0);
+              options.setTracesSampleRate(SAMPLE_RATE);
               // Default 30. Larger, so a healthy receiver gets what the sender keeps up with.
-              options.setMaxQueueSize(10_000);
+              options.setMaxQueueSize(MAX_QUEUE_SIZE);
               // Backpressure handling (on by default) halves the sample rate every 10 s while
               // the queue is full, so the mode would measure a sample rate that moves during the
               // run. Off: every call sampled, the worst case, stationary.
@@ -284,6 +295,16 @@ final class Rig implements AutoCloseable {
     // lookup costs what it costs in a request with few spans.
     clientScopes.configureScope(scope -> scope.setActiveSpan(started));
     parent = started;
+  }
+
+  /** The receiver JVM of the modes that send over HTTP, else null. */
+  ReceiverProcess receiver() {
+    return receiver;
+  }
+
+  /** OpenTelemetry in the {@code otel} mode, else null. */
+  OpenTelemetrySdk otel() {
+    return openTelemetry;
   }
 
   /** What the mode's backend saw, for the log: counts of envelopes, transactions or spans. */
