@@ -6,9 +6,12 @@ final class ClientSettings {
   final RpcMethods methods;
   final IgnoredOrigin ignoredOrigin = new IgnoredOrigin(TracedClientCall.ORIGIN);
   final PropagationTargets propagationTargets = new PropagationTargets();
+  /** Metrics and call logs, or null when both are off. */
+  final CallTelemetry telemetry;
 
   ClientSettings(SentryGrpcOptions options) {
     this.options = options;
     this.methods = new RpcMethods(options.ignoredMethods());
+    this.telemetry = CallTelemetry.create(options, CallSide.CLIENT);
   }
 }

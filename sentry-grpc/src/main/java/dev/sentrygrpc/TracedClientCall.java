@@ -227,6 +227,11 @@ final class TracedClientCall<ReqT, RespT>
       if (settings.options.clientBreadcrumbs()) {
         caller.addBreadcrumb(breadcrumb(status));
       }
+      CallTelemetry telemetry = settings.telemetry;
+      if (telemetry != null && !settings.ignoredOrigin.isIgnored(options())) {
+        telemetry.clientCallEnded(
+            caller, method, status, startNanos, messagesReceived, messagesSent, finishing, authority);
+      }
       if (settings.options.capturedClientStatusCodes().contains(status.getCode())) {
         Mechanism mechanism = new Mechanism();
         mechanism.setType(OPERATION);
