@@ -6,8 +6,7 @@ import io.sentry.PropagationContext;
 import io.sentry.SentryLevel;
 import io.sentry.SentryOptions;
 import java.io.Closeable;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +26,6 @@ import java.util.concurrent.TimeUnit;
  * itself a minute after the last flusher closed.
  */
 final class MetricsFlusher implements Integration, Closeable {
-  static final String SAMPLE_RATE = "sentry.client_sample_rate";
-  private static final String SECOND = "second";
-  private static final double NANOS_PER_SECOND = 1e9;
-
   /** The SDK instance this flusher sends to; a new {@code Sentry.init} gets a new flusher. */
   final SentryOptions options;
 
@@ -84,86 +79,55 @@ final class MetricsFlusher implements Integration, Closeable {
       return;
     }
     try {
-      // Turned off in the SDK: nothing is sent, and nothing piles up for later either.
-      metrics.drain(api.isEnabled(options) ? new Points() : DISCARD);
+      IntervalPoints interval = new IntervalPoints(metrics.side, IntervalPoints.MAX_POINTS);
+      metrics.drain(interval);
+      if (!api.isEnabled(options)) {
+        // Turned off in the SDK: nothing is sent, and nothing piles up for later either.
+        return;
+      }
+      List<IntervalPoints.Point> points = interval.points();
+      if (interval.merged > 1 || interval.leftOut > 0) {
+        options
+            .getLogger()
+            .log(
+                SentryLevel.WARNING,
+                "sentry-grpc: %d RPC metric points this interval, past the budget of %d: latency"
+                    + " buckets merged %d at a time, %d distribution points left out (counts are"
+                    + " all sent)",
+                points.size() + interval.leftOut,
+                IntervalPoints.MAX_POINTS,
+                interval.merged,
+                interval.leftOut);
+      }
+      PropagationContext unsampled = new PropagationContext();
+      for (IntervalPoints.Point point : points) {
+        send(point, unsampled);
+      }
     } catch (Throwable t) {
       options.getLogger().log(SentryLevel.DEBUG, t, "sentry-grpc: could not send RPC metrics");
     }
   }
 
-  private static final CodeStats.Sink DISCARD =
-      new CodeStats.Sink() {
-        @Override
-        public void bucket(CodeStats stats, int bucket, long calls, CodeStats.Exemplar exemplar) {}
-
-        @Override
-        public void totals(
-            CodeStats stats, long calls, long received, long sent, CodeStats.Exemplar exemplar) {}
-      };
-
-  /** Turns one drain into metric points, each in the trace of a sampled call when it has one. */
-  private final class Points implements CodeStats.Sink {
-    /** The trace of the points without a sampled call: one per flush, with nothing else in it. */
-    private final PropagationContext unsampled = new PropagationContext();
-
-    @Override
-    public void bucket(CodeStats stats, int bucket, long calls, CodeStats.Exemplar exemplar) {
-      Map<String, Object> attributes = stats.attributes;
-      if (calls > 1) {
-        // One point stands for `calls` calls of this latency: Sentry weighs a point by the
-        // inverse of its client sample rate, so counts, sums and percentiles come out whole.
-        Map<String, Object> weighted = new LinkedHashMap<>(attributes);
-        weighted.put(SAMPLE_RATE, 1.0 / calls);
-        attributes = weighted;
-      }
-      Map<String, Object> sent = attributes;
-      inTraceOf(exemplar);
-      send(
-          () ->
-              api.distribution(
-                  scopes,
-                  metrics.side.durationMetric,
-                  LatencyBuckets.representativeNanos(bucket) / NANOS_PER_SECOND,
-                  SECOND,
-                  sent,
-                  metrics.side.origin));
-    }
-
-    @Override
-    public void totals(
-        CodeStats stats, long calls, long received, long sent, CodeStats.Exemplar exemplar) {
-      inTraceOf(exemplar);
-      CallSide side = metrics.side;
-      send(() -> api.count(scopes, side.callsMetric, calls, stats.attributes, side.origin));
-      if (received > 0) {
-        send(() -> api.count(scopes, side.messagesReceivedMetric, received, stats.attributes, side.origin));
-      }
-      if (sent > 0) {
-        send(() -> api.count(scopes, side.messagesSentMetric, sent, stats.attributes, side.origin));
-      }
-    }
-
-    /** The SDK takes a point's trace from the scopes it is sent through. */
-    private void inTraceOf(CodeStats.Exemplar exemplar) {
+  private void send(IntervalPoints.Point point, PropagationContext unsampled) {
+    try {
+      // The SDK takes a point's trace from the scopes it is sent through: a sampled call's, or
+      // one per flush with nothing else in it.
+      CodeStats.Exemplar exemplar = point.exemplar;
       PropagationContext trace =
           exemplar == null
               ? unsampled
               : new PropagationContext(exemplar.traceId, exemplar.spanId, null, null, Boolean.TRUE);
       scopes.getScope().setPropagationContext(trace);
       scopes.getIsolationScope().setPropagationContext(trace);
-    }
-
-    private void send(Point point) {
-      try {
-        point.send();
-      } catch (Throwable t) {
-        options.getLogger().log(SentryLevel.DEBUG, t, "sentry-grpc: could not send an RPC metric");
+      if (point.counter) {
+        api.count(scopes, point.name, point.value, point.attributes, metrics.side.origin);
+      } else {
+        api.distribution(
+            scopes, point.name, point.value, IntervalPoints.SECOND, point.attributes, metrics.side.origin);
       }
+    } catch (Throwable t) {
+      options.getLogger().log(SentryLevel.DEBUG, t, "sentry-grpc: could not send an RPC metric");
     }
-  }
-
-  private interface Point {
-    void send() throws Throwable;
   }
 
   /** The shared timer thread, made when the first flusher starts. */
