@@ -7,6 +7,8 @@
 #   sentry-grpc-benchmarks/run.sh full      # the whole matrix, 2 forks, longer iterations (~30 min on 2 cores)
 #   sentry-grpc-benchmarks/run.sh parts     # single SDK operations, for attributing costs (~5 min)
 #   sentry-grpc-benchmarks/run.sh profile   # JFR on the sampled and errors-only unary paths (~2 min)
+#   sentry-grpc-benchmarks/run.sh metrics   # RPC metrics: unary with and without them, and their parts (~8 min)
+#   sentry-grpc-benchmarks/run.sh volume    # RPC metrics: points and bytes sent for 100,000 calls over 20 methods (~1 min)
 #
 # Extra arguments go to JMH, e.g. `run.sh quick -p mode=none,sampled`; a first extra argument that
 # is not an option is a benchmark regex and replaces the default selection: `run.sh full UnaryInProcess`.
@@ -101,6 +103,18 @@ case "$what" in
     need_jar
     run_jmh parts 'dev.sentrygrpc.benchmarks.(SdkParts|EncodeParts)\.' -f 1 -wi 2 -w 1s -i 3 -r 1s -prof gc -- "$@"
     ;;
+  metrics)
+    need_jar
+    # The whole call with and without metrics (both interceptors), then the metrics' own path.
+    run_jmh metrics-unary 'dev.sentrygrpc.benchmarks.UnaryInProcess\.' -f 2 -wi 4 -w 2s -i 5 -r 2s -prof gc \
+      -p mode=none,errors-only,errors-only+metrics,sampled,sampled+metrics -- "$@"
+    run_jmh metrics-parts 'dev.sentrygrpc.MetricsParts\.' -f 2 -wi 3 -w 1s -i 5 -r 1s -prof gc -- "$@"
+    ;;
+  volume)
+    need_jar
+    # Arguments: [calls=100000] [methods=20] [latency=lognormal|none] [intervalSeconds=10]
+    java -Xmx1g -cp "$jar" dev.sentrygrpc.benchmarks.MetricsVolume "$@"
+    ;;
   profile)
     need_jar
     out="$here/results/profile-$(date +%Y%m%d-%H%M%S)"
@@ -110,7 +124,7 @@ case "$what" in
     echo "JFR recordings under $out (open with JDK Mission Control, or: jfr print --events jdk.ExecutionSample <file>)"
     ;;
   *)
-    sed -n '2,16p' "$0"
+    sed -n '2,18p' "$0"
     exit 2
     ;;
 esac

@@ -32,21 +32,25 @@ final class CallTelemetry {
     return System.nanoTime();
   }
 
+  /** A call's duration so far, from {@link #start}. */
+  static long since(long startNanos) {
+    return System.nanoTime() - startNanos;
+  }
+
   /**
-   * A server call ended, inside its scopes and before its transaction finishes (a log then still
-   * links to the transaction's span).
+   * A server call ended after {@code nanos}, inside its scopes and before its transaction
+   * finishes (a log then still links to the transaction's span).
    */
   void serverCallEnded(
       IScopes scopes,
       RpcMethod method,
       Status status,
-      long startNanos,
+      long nanos,
       int received,
       int sent,
       ISpan transaction,
       ServerCall<?, ?> call) {
     try {
-      long nanos = System.nanoTime() - startNanos;
       if (metrics != null) {
         metrics.record(
             scopes.getOptions(), method, status.getCode(), nanos, received, sent, transaction);
@@ -59,18 +63,17 @@ final class CallTelemetry {
     }
   }
 
-  /** A client call ended, in the caller's scopes. */
+  /** A client call ended after {@code nanos}, in the caller's scopes. */
   void clientCallEnded(
       IScopes caller,
       RpcMethod method,
       Status status,
-      long startNanos,
+      long nanos,
       int received,
       int sent,
       ISpan span,
       String authority) {
     try {
-      long nanos = System.nanoTime() - startNanos;
       if (metrics != null) {
         metrics.record(caller.getOptions(), method, status.getCode(), nanos, received, sent, span);
       }

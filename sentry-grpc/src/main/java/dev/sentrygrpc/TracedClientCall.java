@@ -219,18 +219,20 @@ final class TracedClientCall<ReqT, RespT>
   /** Finishes the span, leaves the breadcrumb and captures the opted-in failure. */
   private void report(Status status, Metadata trailers) {
     try {
+      // One clock read for the breadcrumb and the metrics.
+      long nanos = System.nanoTime() - startNanos;
       ISpan finishing = span;
       if (finishing != null) {
         RpcSpanData.describeOutcome(finishing, status, messagesReceived, messagesSent);
         finishing.finish();
       }
       if (settings.options.clientBreadcrumbs()) {
-        caller.addBreadcrumb(breadcrumb(status));
+        caller.addBreadcrumb(breadcrumb(status, nanos));
       }
       CallTelemetry telemetry = settings.telemetry;
       if (telemetry != null && !settings.ignoredOrigin.isIgnored(options())) {
         telemetry.clientCallEnded(
-            caller, method, status, startNanos, messagesReceived, messagesSent, finishing, authority);
+            caller, method, status, nanos, messagesReceived, messagesSent, finishing, authority);
       }
       if (settings.options.capturedClientStatusCodes().contains(status.getCode())) {
         Mechanism mechanism = new Mechanism();
@@ -255,7 +257,7 @@ final class TracedClientCall<ReqT, RespT>
     }
   }
 
-  private Breadcrumb breadcrumb(Status status) {
+  private Breadcrumb breadcrumb(Status status, long nanos) {
     Breadcrumb breadcrumb = new Breadcrumb();
     breadcrumb.setType(BREADCRUMB_TYPE);
     breadcrumb.setCategory(OPERATION);
@@ -266,8 +268,7 @@ final class TracedClientCall<ReqT, RespT>
     if (!status.isOk() && status.getDescription() != null) {
       breadcrumb.setData("status_description", status.getDescription());
     }
-    breadcrumb.setData(
-        "duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    breadcrumb.setData("duration_ms", TimeUnit.NANOSECONDS.toMillis(nanos));
     return breadcrumb;
   }
 

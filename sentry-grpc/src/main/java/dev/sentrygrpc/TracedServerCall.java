@@ -479,7 +479,14 @@ final class TracedServerCall<ReqT, RespT>
     if (telemetry != null) {
       // Before the transaction finishes: it is still the scope's span, so a log links to it.
       telemetry.serverCallEnded(
-          scopes, method, status, startNanos, messagesReceived, messagesSent, transaction, this);
+          scopes,
+          method,
+          status,
+          CallTelemetry.since(startNanos),
+          messagesReceived,
+          messagesSent,
+          transaction,
+          this);
     }
     if (transaction == null) {
       return;
