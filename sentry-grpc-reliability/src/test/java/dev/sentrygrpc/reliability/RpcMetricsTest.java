@@ -163,17 +163,20 @@ class RpcMetricsTest {
     ReceivedMetrics client = metrics.named("rpc.client.call.duration");
     Map<String, Double> errors = new LinkedHashMap<>();
     for (double quantile : new double[] {0.5, 0.9, 0.95, 0.99, 0.999}) {
-      errors.put("server p" + quantile, relativeError(server.percentile(quantile), percentile(truth.serverSeconds, quantile)));
-      errors.put("client p" + quantile, relativeError(client.percentile(quantile), percentile(truth.clientSeconds, quantile)));
+      double fromServerPoints = server.percentile(quantile);
+      double fromClientPoints = client.percentile(quantile);
+      errors.put("server p" + quantile, relativeError(fromServerPoints, percentile(truth.serverSeconds, quantile)));
+      errors.put("client p" + quantile, relativeError(fromClientPoints, percentile(truth.clientSeconds, quantile)));
+      assertWithinTolerance("server p" + quantile, fromServerPoints, truth.serverSeconds, quantile);
+      assertWithinTolerance("client p" + quantile, fromClientPoints, truth.clientSeconds, quantile);
     }
     errors.put("server mean", relativeError(server.sum() / server.count(), mean(truth.serverSeconds)));
     errors.put("client mean", relativeError(client.sum() / client.count(), mean(truth.clientSeconds)));
     System.out.println(
         "latency accuracy over " + transport + ", " + server.size() + " server and " + client.size()
             + " client points for " + calls + " calls each, relative errors: " + errors);
-    // Every bucket's midpoint is within 6.25% of each duration in it; 0.5% more for the
-    // microseconds between the stopwatches' clocks and the interceptors'.
-    assertThat(errors.values()).allSatisfy(error -> assertThat(error).isLessThanOrEqualTo(0.0675));
+    assertThat(errors.get("server mean")).isLessThanOrEqualTo(BUCKET_ERROR);
+    assertThat(errors.get("client mean")).isLessThanOrEqualTo(BUCKET_ERROR);
 
     // Every point links to a sampled call of its bucket: a trace and span Sentry has.
     List<String> serverSpans = new ArrayList<>();
@@ -345,6 +348,25 @@ class RpcMetricsTest {
       sum += value;
     }
     return sum / values.size();
+  }
+
+  /** Every bucket's midpoint is within 6.25% of each duration in it (LatencyBuckets). */
+  static final double BUCKET_ERROR = 0.0625;
+  /**
+   * The share of calls a busy machine may time differently at the stopwatches than at the
+   * interceptors (a thread preempted between the two clock reads): 6 of 1,200.
+   */
+  static final double RANK_SLACK = 0.005;
+
+  /**
+   * The percentile from the points is within 6.25% of the true one, taken at a rank within 0.5% of
+   * the quantile's (the relative errors printed are against the exact rank; on a quiet machine they
+   * stay under 5%).
+   */
+  private static void assertWithinTolerance(String what, double estimate, List<Double> truth, double quantile) {
+    double lower = percentile(truth, Math.max(0, quantile - RANK_SLACK)) * (1 - BUCKET_ERROR);
+    double upper = percentile(truth, Math.min(1, quantile + RANK_SLACK)) * (1 + BUCKET_ERROR);
+    assertThat(estimate).as(what).isBetween(lower, upper);
   }
 
   private static double relativeError(double estimate, double truth) {
