@@ -219,17 +219,18 @@ final class TracedClientCall<ReqT, RespT>
   /** Finishes the span, leaves the breadcrumb and captures the opted-in failure. */
   private void report(Status status, Metadata trailers) {
     try {
-      // One clock read for the breadcrumb and the metrics.
-      long nanos = System.nanoTime() - startNanos;
+      // One clock read for the breadcrumb and the metrics, none when neither wants it.
+      CallTelemetry telemetry = settings.telemetry;
+      boolean breadcrumbs = settings.options.clientBreadcrumbs();
+      long nanos = breadcrumbs || telemetry != null ? System.nanoTime() - startNanos : 0L;
       ISpan finishing = span;
       if (finishing != null) {
         RpcSpanData.describeOutcome(finishing, status, messagesReceived, messagesSent);
         finishing.finish();
       }
-      if (settings.options.clientBreadcrumbs()) {
+      if (breadcrumbs) {
         caller.addBreadcrumb(breadcrumb(status, nanos));
       }
-      CallTelemetry telemetry = settings.telemetry;
       if (telemetry != null && !settings.ignoredOrigin.isIgnored(options())) {
         telemetry.clientCallEnded(
             caller, method, status, nanos, messagesReceived, messagesSent, finishing, authority);
