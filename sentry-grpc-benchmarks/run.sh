@@ -9,6 +9,8 @@
 #   sentry-grpc-benchmarks/run.sh profile   # JFR on the sampled and errors-only unary paths (~2 min)
 #   sentry-grpc-benchmarks/run.sh details   # failing calls with and without rich error details, next to OK ones (~6 min)
 #   sentry-grpc-benchmarks/run.sh load      # open-loop load: latency, CPU, GC, drops per mode and rate (~9 min)
+#   sentry-grpc-benchmarks/run.sh metrics   # RPC metrics: unary with and without them, and their parts (~8 min)
+#   sentry-grpc-benchmarks/run.sh volume    # RPC metrics: points and bytes sent for 100,000 calls over 20 methods (~1 min)
 #
 # `load` takes LoadBenchmark's options instead of JMH's, e.g. `run.sh load --modes none,sampled-10
 # --seconds 5`; it writes results/load-<time>/: results.tsv, table.md, load.log, env.txt.
@@ -113,6 +115,18 @@ case "$what" in
     run_jmh details 'dev.sentrygrpc.benchmarks.(UnaryInProcess|UnaryFailing)\.' -f 2 -wi 3 -w 2s -i 5 -r 1s -prof gc \
       -p mode=none,sentry-disabled,errors-only,sampled -- "$@"
     ;;
+  metrics)
+    need_jar
+    # The whole call with and without metrics (both interceptors), then the metrics' own path.
+    run_jmh metrics-unary 'dev.sentrygrpc.benchmarks.UnaryInProcess\.' -f 2 -wi 4 -w 2s -i 5 -r 2s -prof gc \
+      -p mode=none,errors-only,errors-only+metrics,sampled,sampled+metrics -- "$@"
+    run_jmh metrics-parts 'dev.sentrygrpc.MetricsParts\.' -f 2 -wi 3 -w 1s -i 5 -r 1s -prof gc -- "$@"
+    ;;
+  volume)
+    need_jar
+    # Arguments: [calls=100000] [methods=20] [latency=lognormal|none] [intervalSeconds=10]
+    java -Xmx1g -cp "$jar" dev.sentrygrpc.benchmarks.MetricsVolume "$@"
+    ;;
   profile)
     need_jar
     out="$here/results/profile-$(date +%Y%m%d-%H%M%S)"
@@ -139,7 +153,7 @@ case "$what" in
     echo "results in $out"
     ;;
   *)
-    sed -n '2,20p' "$0"
+    sed -n '2,22p' "$0"
     exit 2
     ;;
 esac

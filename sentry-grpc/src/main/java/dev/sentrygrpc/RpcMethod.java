@@ -25,9 +25,18 @@ final class RpcMethod {
   final MethodDescriptor<?, ?> descriptor;
   final boolean streaming;
   final boolean ignored;
+  /**
+   * False for the methods past {@link RpcMethods#MAX_CACHED}: made anew for every call, so
+   * nothing per method can be kept on them.
+   */
+  final boolean cached;
 
-  RpcMethod(MethodDescriptor<?, ?> descriptor, boolean ignored) {
+  /** This method's call statistics, made at its first call with metrics on (see CallMetrics). */
+  volatile MethodStats stats;
+
+  RpcMethod(MethodDescriptor<?, ?> descriptor, boolean ignored, boolean cached) {
     this.descriptor = descriptor;
+    this.cached = cached;
     this.fullName = descriptor.getFullMethodName();
     this.path = "/" + fullName;
     String serviceName = descriptor.getServiceName();

@@ -23,12 +23,16 @@ final class RpcMethods {
 
   RpcMethod of(MethodDescriptor<?, ?> descriptor) {
     RpcMethod method = cache.get(descriptor);
-    if (method == null) {
-      method = new RpcMethod(descriptor, ignored.matches(descriptor.getFullMethodName()));
-      if (cache.size() < MAX_CACHED) {
-        cache.putIfAbsent(descriptor, method);
-      }
+    if (method != null) {
+      return method;
     }
-    return method;
+    boolean ignoredMethod = ignored.matches(descriptor.getFullMethodName());
+    if (cache.size() >= MAX_CACHED) {
+      return new RpcMethod(descriptor, ignoredMethod, false);
+    }
+    method = new RpcMethod(descriptor, ignoredMethod, true);
+    // The first one cached wins, so every call of a method shares what hangs off it.
+    RpcMethod raced = cache.putIfAbsent(descriptor, method);
+    return raced != null ? raced : method;
   }
 }

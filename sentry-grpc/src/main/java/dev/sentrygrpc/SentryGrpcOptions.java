@@ -43,6 +43,13 @@ public final class SentryGrpcOptions {
   private final boolean clientBreadcrumbs;
   private final Set<String> capturedErrorDetails;
   private final IScopes scopes;
+  private final boolean metrics;
+  private final Duration metricsInterval;
+  private final boolean failedCallLogs;
+  private final boolean accessLogs;
+  private final Set<Status.Code> loggedStatusCodes;
+  private final Set<Status.Code> loggedClientStatusCodes;
+  private final int maxLogsPerSecond;
 
   private SentryGrpcOptions(Builder builder) {
     this.rethrow = builder.rethrow;
@@ -60,6 +67,14 @@ public final class SentryGrpcOptions {
     this.capturedErrorDetails =
         Collections.unmodifiableSet(new LinkedHashSet<>(builder.capturedErrorDetails));
     this.scopes = builder.scopes;
+    this.metrics = builder.metrics;
+    this.metricsInterval = builder.metricsInterval;
+    this.failedCallLogs = builder.failedCallLogs;
+    this.accessLogs = builder.accessLogs;
+    this.loggedStatusCodes = Collections.unmodifiableSet(copyOf(builder.loggedStatusCodes));
+    this.loggedClientStatusCodes =
+        Collections.unmodifiableSet(copyOf(builder.loggedClientStatusCodes));
+    this.maxLogsPerSecond = builder.maxLogsPerSecond;
   }
 
   /** The defaults: what {@code new SentryServerInterceptor()} and the client use. */
@@ -188,6 +203,71 @@ public final class SentryGrpcOptions {
     return scopes;
   }
 
+  /**
+   * Whether every call is counted in RPC metrics sent through Sentry's metrics API: per method,
+   * method type and status code, exact call counts and a latency distribution, added up in the
+   * interceptor and sent every {@link #metricsInterval()}, so the volume depends on the number of
+   * methods and codes, not on the traffic. Default {@code false}. Needs io.sentry:sentry 8.30.0 or
+   * newer (older SDKs have no metrics API: nothing is recorded), and Sentry's metrics left on
+   * ({@code options.getMetrics().isEnabled()}, their default). What is sent is in the README.
+   */
+  public boolean metrics() {
+    return metrics;
+  }
+
+  /**
+   * How often the RPC metrics are sent. Default 10 seconds. The last interval is sent when the SDK
+   * closes ({@code Sentry.close()}).
+   */
+  public Duration metricsInterval() {
+    return metricsInterval;
+  }
+
+  /**
+   * Whether a call that ends with one of {@link #loggedStatusCodes()} (server) or {@link
+   * #loggedClientStatusCodes()} (client) gives one Sentry log (ERROR on the server, WARN on the
+   * client) with its method, code, description and duration, linked to its trace. Default {@code
+   * false}. Only when Sentry's logs are on ({@code options.getLogs().setEnabled(true)}); capped by
+   * {@link #maxLogsPerSecond()}.
+   */
+  public boolean failedCallLogs() {
+    return failedCallLogs;
+  }
+
+  /**
+   * Whether every call gives a Sentry log at INFO (an access log), besides the failures {@link
+   * #failedCallLogs()} logs. Default {@code false}. Only when Sentry's logs are on; capped by {@link
+   * #maxLogsPerSecond()}.
+   */
+  public boolean accessLogs() {
+    return accessLogs;
+  }
+
+  /**
+   * Server status codes that {@link #failedCallLogs()} logs. Default {@code UNKNOWN}, {@code
+   * INTERNAL} and {@code DATA_LOSS}, as {@link #capturedStatusCodes()}.
+   */
+  public Set<Status.Code> loggedStatusCodes() {
+    return loggedStatusCodes;
+  }
+
+  /**
+   * Client status codes that {@link #failedCallLogs()} logs. Default {@code UNKNOWN}, {@code
+   * INTERNAL}, {@code DATA_LOSS}, {@code DEADLINE_EXCEEDED} and {@code UNAVAILABLE}.
+   */
+  public Set<Status.Code> loggedClientStatusCodes() {
+    return loggedClientStatusCodes;
+  }
+
+  /**
+   * The most call logs each interceptor sends per second on average; twice as many may go in a
+   * burst, and what is left out is counted on the next log ({@code grpc.logs.suppressed}). Default
+   * 50, so a burst of failures cannot fill the SDK's queue of 1,000 logs. At least 1.
+   */
+  public int maxLogsPerSecond() {
+    return maxLogsPerSecond;
+  }
+
   @Override
   public String toString() {
     return "SentryGrpcOptions{rethrow="
@@ -210,6 +290,20 @@ public final class SentryGrpcOptions {
         + clientBreadcrumbs
         + ", capturedErrorDetails="
         + capturedErrorDetails
+        + ", metrics="
+        + metrics
+        + ", metricsInterval="
+        + metricsInterval
+        + ", failedCallLogs="
+        + failedCallLogs
+        + ", accessLogs="
+        + accessLogs
+        + ", loggedStatusCodes="
+        + loggedStatusCodes
+        + ", loggedClientStatusCodes="
+        + loggedClientStatusCodes
+        + ", maxLogsPerSecond="
+        + maxLogsPerSecond
         + "}";
   }
 
@@ -236,6 +330,20 @@ public final class SentryGrpcOptions {
     private boolean clientBreadcrumbs = true;
     private Set<String> capturedErrorDetails = Collections.emptySet();
     private IScopes scopes;
+    private boolean metrics;
+    private Duration metricsInterval = Duration.ofSeconds(10);
+    private boolean failedCallLogs;
+    private boolean accessLogs;
+    private Set<Status.Code> loggedStatusCodes =
+        EnumSet.of(Status.Code.UNKNOWN, Status.Code.INTERNAL, Status.Code.DATA_LOSS);
+    private Set<Status.Code> loggedClientStatusCodes =
+        EnumSet.of(
+            Status.Code.UNKNOWN,
+            Status.Code.INTERNAL,
+            Status.Code.DATA_LOSS,
+            Status.Code.DEADLINE_EXCEEDED,
+            Status.Code.UNAVAILABLE);
+    private int maxLogsPerSecond = 50;
 
     private Builder() {}
 
@@ -252,6 +360,13 @@ public final class SentryGrpcOptions {
       this.clientBreadcrumbs = options.clientBreadcrumbs;
       this.capturedErrorDetails = options.capturedErrorDetails;
       this.scopes = options.scopes;
+      this.metrics = options.metrics;
+      this.metricsInterval = options.metricsInterval;
+      this.failedCallLogs = options.failedCallLogs;
+      this.accessLogs = options.accessLogs;
+      this.loggedStatusCodes = options.loggedStatusCodes;
+      this.loggedClientStatusCodes = options.loggedClientStatusCodes;
+      this.maxLogsPerSecond = options.maxLogsPerSecond;
     }
 
     /** See {@link SentryGrpcOptions#rethrow()}. */
@@ -366,6 +481,63 @@ public final class SentryGrpcOptions {
     /** See {@link SentryGrpcOptions#scopes()}. {@code null} means the SDK's current scopes. */
     public Builder scopes(IScopes scopes) {
       this.scopes = scopes;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#metrics()}. */
+    public Builder metrics(boolean metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
+    /**
+     * See {@link SentryGrpcOptions#metricsInterval()}.
+     *
+     * @throws IllegalArgumentException when the interval is null or shorter than 100 ms (which
+     *     would turn the aggregation back into a point per call)
+     */
+    public Builder metricsInterval(Duration interval) {
+      if (interval == null || interval.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException("metricsInterval must be at least 100 ms: " + interval);
+      }
+      this.metricsInterval = interval;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#failedCallLogs()}. */
+    public Builder failedCallLogs(boolean failedCallLogs) {
+      this.failedCallLogs = failedCallLogs;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#accessLogs()}. */
+    public Builder accessLogs(boolean accessLogs) {
+      this.accessLogs = accessLogs;
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#loggedStatusCodes()}. Replaces the defaults. */
+    public Builder loggedStatusCodes(Status.Code... codes) {
+      this.loggedStatusCodes = codeSet(codes, "loggedStatusCodes");
+      return this;
+    }
+
+    /** See {@link SentryGrpcOptions#loggedClientStatusCodes()}. Replaces the defaults. */
+    public Builder loggedClientStatusCodes(Status.Code... codes) {
+      this.loggedClientStatusCodes = codeSet(codes, "loggedClientStatusCodes");
+      return this;
+    }
+
+    /**
+     * See {@link SentryGrpcOptions#maxLogsPerSecond()}.
+     *
+     * @throws IllegalArgumentException when it is below 1 (turn the logs off instead)
+     */
+    public Builder maxLogsPerSecond(int maxLogsPerSecond) {
+      if (maxLogsPerSecond < 1) {
+        throw new IllegalArgumentException("maxLogsPerSecond must be at least 1: " + maxLogsPerSecond);
+      }
+      this.maxLogsPerSecond = maxLogsPerSecond;
       return this;
     }
 

@@ -27,6 +27,7 @@ public final class SentryServerInterceptor implements ServerInterceptor {
   private final RpcMethods methods;
   private final MetadataCapture metadata;
   private final IgnoredOrigin ignoredOrigin;
+  private final CallTelemetry telemetry;
 
   /** An interceptor with {@link SentryGrpcOptions#defaults()}. */
   public SentryServerInterceptor() {
@@ -46,6 +47,7 @@ public final class SentryServerInterceptor implements ServerInterceptor {
     this.methods = new RpcMethods(options.ignoredMethods());
     this.metadata = new MetadataCapture(options.capturedMetadata());
     this.ignoredOrigin = new IgnoredOrigin(TracedServerCall.ORIGIN);
+    this.telemetry = CallTelemetry.create(options, CallSide.SERVER);
     SentryGrpcIntegration.register();
   }
 
@@ -64,6 +66,6 @@ public final class SentryServerInterceptor implements ServerInterceptor {
     if (method == null || method.ignored) {
       return next.startCall(call, headers);
     }
-    return TracedServerCall.start(options, metadata, method, root, call, headers, next);
+    return TracedServerCall.start(options, metadata, telemetry, method, root, call, headers, next);
   }
 }

@@ -222,6 +222,10 @@ final class TracedClientCall<ReqT, RespT>
   /** Finishes the span, leaves the breadcrumb and captures the opted-in failure. */
   private void report(Status status, Metadata trailers) {
     try {
+      // One clock read for the breadcrumb and the metrics, none when neither wants it.
+      CallTelemetry telemetry = settings.telemetry;
+      boolean breadcrumbs = settings.options.clientBreadcrumbs();
+      long nanos = breadcrumbs || telemetry != null ? System.nanoTime() - startNanos : 0L;
       ISpan finishing = span;
       boolean capture = settings.options.capturedClientStatusCodes().contains(status.getCode());
       // Read only when a span or an event will show them.
@@ -236,8 +240,12 @@ final class TracedClientCall<ReqT, RespT>
         }
         finishing.finish();
       }
-      if (settings.options.clientBreadcrumbs()) {
-        caller.addBreadcrumb(breadcrumb(status));
+      if (breadcrumbs) {
+        caller.addBreadcrumb(breadcrumb(status, nanos));
+      }
+      if (telemetry != null && !settings.ignoredOrigin.isIgnored(options())) {
+        telemetry.clientCallEnded(
+            caller, method, status, nanos, messagesReceived, messagesSent, finishing, authority);
       }
       if (capture) {
         Mechanism mechanism = new Mechanism();
@@ -289,7 +297,7 @@ final class TracedClientCall<ReqT, RespT>
     return fingerprint;
   }
 
-  private Breadcrumb breadcrumb(Status status) {
+  private Breadcrumb breadcrumb(Status status, long nanos) {
     Breadcrumb breadcrumb = new Breadcrumb();
     breadcrumb.setType(BREADCRUMB_TYPE);
     breadcrumb.setCategory(OPERATION);
@@ -300,8 +308,7 @@ final class TracedClientCall<ReqT, RespT>
     if (!status.isOk() && status.getDescription() != null) {
       breadcrumb.setData("status_description", status.getDescription());
     }
-    breadcrumb.setData(
-        "duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    breadcrumb.setData("duration_ms", TimeUnit.NANOSECONDS.toMillis(nanos));
     return breadcrumb;
   }
 

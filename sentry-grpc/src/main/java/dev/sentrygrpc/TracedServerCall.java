@@ -62,6 +62,9 @@ final class TracedServerCall<ReqT, RespT>
   private final IScopes scopes;
   private final ITransaction transaction;
   private final Deadline deadline;
+  /** Metrics and call logs, or null when both are off. */
+  private final CallTelemetry telemetry;
+  private final long startNanos;
 
   private volatile int finished;
   /**
@@ -97,13 +100,17 @@ final class TracedServerCall<ReqT, RespT>
       RpcMethod method,
       IScopes scopes,
       ITransaction transaction,
-      Deadline deadline) {
+      Deadline deadline,
+      CallTelemetry telemetry,
+      long startNanos) {
     super(call);
     this.options = options;
     this.method = method;
     this.scopes = scopes;
     this.transaction = transaction;
     this.deadline = deadline;
+    this.telemetry = telemetry;
+    this.startNanos = startNanos;
   }
 
   /**
@@ -115,11 +122,13 @@ final class TracedServerCall<ReqT, RespT>
   static <ReqT, RespT> ServerCall.Listener<ReqT> start(
       SentryGrpcOptions options,
       MetadataCapture metadata,
+      CallTelemetry telemetry,
       RpcMethod method,
       IScopes root,
       ServerCall<ReqT, RespT> call,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
+    long startNanos = telemetry != null ? CallTelemetry.start() : 0L;
     IScopes scopes =
         options.scopes() != null ? root.forkedScopes(OPERATION) : root.forkedRootScopes(OPERATION);
     ISentryLifecycleToken token = scopes.makeCurrent();
@@ -132,7 +141,8 @@ final class TracedServerCall<ReqT, RespT>
         log(scopes.getOptions(), t, "Could not start the transaction of %s", method.fullName);
       }
       TracedServerCall<ReqT, RespT> traced =
-          new TracedServerCall<>(call, options, method, scopes, transaction, deadline);
+          new TracedServerCall<>(
+              call, options, method, scopes, transaction, deadline, telemetry, startNanos);
       ServerCall.Listener<ReqT> listener;
       try {
         listener = next.startCall(traced, headers);
@@ -495,6 +505,18 @@ final class TracedServerCall<ReqT, RespT>
   private void finish(Status status) {
     if (!FINISHED.compareAndSet(this, 0, 1)) {
       return;
+    }
+    if (telemetry != null) {
+      // Before the transaction finishes: it is still the scope's span, so a log links to it.
+      telemetry.serverCallEnded(
+          scopes,
+          method,
+          status,
+          CallTelemetry.since(startNanos),
+          messagesReceived,
+          messagesSent,
+          transaction,
+          this);
     }
     if (transaction == null) {
       return;

@@ -499,7 +499,22 @@ class ServerEdgeCasesTest {
     assertThat(defaults.capturedClientStatusCodes()).isEmpty();
     assertThat(defaults.clientBreadcrumbs()).isTrue();
     assertThat(defaults.scopes()).isNull();
+    assertThat(defaults.metrics()).isFalse();
+    assertThat(defaults.metricsInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.failedCallLogs()).isFalse();
+    assertThat(defaults.accessLogs()).isFalse();
+    assertThat(defaults.loggedStatusCodes())
+        .containsExactlyInAnyOrder(Status.Code.UNKNOWN, Status.Code.INTERNAL, Status.Code.DATA_LOSS);
+    assertThat(defaults.loggedClientStatusCodes())
+        .containsExactlyInAnyOrder(
+            Status.Code.UNKNOWN,
+            Status.Code.INTERNAL,
+            Status.Code.DATA_LOSS,
+            Status.Code.DEADLINE_EXCEEDED,
+            Status.Code.UNAVAILABLE);
+    assertThat(defaults.maxLogsPerSecond()).isEqualTo(50);
     assertThat(SentryGrpcOptions.builder().build().toString()).isEqualTo(defaults.toString());
+    assertThat(defaults.toString()).contains("metrics=false", "metricsInterval=PT10S", "maxLogsPerSecond=50");
   }
 
   @Test
@@ -515,8 +530,24 @@ class ServerEdgeCasesTest {
             .capturedClientStatusCodes(Status.Code.UNAVAILABLE)
             .clientBreadcrumbs(false)
             .traceStreamingCalls(false)
+            .metrics(true)
+            .metricsInterval(Duration.ofSeconds(30))
+            .failedCallLogs(true)
+            .accessLogs(true)
+            .loggedStatusCodes(Status.Code.UNAVAILABLE)
+            .loggedClientStatusCodes()
+            .maxLogsPerSecond(7)
             .build();
     SentryGrpcOptions copy = changed.toBuilder().build();
+    assertThat(copy.metrics()).isTrue();
+    assertThat(copy.metricsInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(copy.failedCallLogs()).isTrue();
+    assertThat(copy.accessLogs()).isTrue();
+    assertThat(copy.loggedStatusCodes()).containsExactly(Status.Code.UNAVAILABLE);
+    assertThat(copy.loggedClientStatusCodes()).isEmpty();
+    assertThat(copy.maxLogsPerSecond()).isEqualTo(7);
+    assertThatThrownBy(() -> copy.loggedStatusCodes().add(Status.Code.OK))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThat(copy.rethrow()).isFalse();
     assertThat(copy.flushOnError()).isEqualTo(Duration.ofSeconds(2));
     assertThat(copy.ignoredMethods()).isEmpty();
@@ -554,6 +585,21 @@ class ServerEdgeCasesTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new SentryServerInterceptor(null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new SentryClientInterceptor(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder.metricsInterval(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("metricsInterval");
+    assertThatThrownBy(() -> builder.metricsInterval(Duration.ofMillis(99)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("100 ms");
+    assertThatThrownBy(() -> builder.maxLogsPerSecond(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxLogsPerSecond");
+    assertThatThrownBy(() -> builder.loggedStatusCodes((Status.Code) null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> builder.loggedClientStatusCodes((Status.Code[]) null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(builder.metricsInterval(Duration.ofMillis(100)).build().metricsInterval())
+        .isEqualTo(Duration.ofMillis(100));
     assertThat(builder.flushOnError(Duration.ZERO).build().flushOnError()).isNull();
     assertThat(builder.flushOnError(null).build().flushOnError()).isNull();
   }

@@ -18,6 +18,11 @@ import java.util.concurrent.atomic.LongAdder;
 final class DiscardingTransport implements ITransport {
   static final LongAdder ENVELOPES = new LongAdder();
   static final LongAdder TRANSACTIONS = new LongAdder();
+  /** Metric points (in trace_metric items), counted for the sanity check and the volume harness. */
+  static final LongAdder METRIC_POINTS = new LongAdder();
+  static final LongAdder METRIC_ENVELOPES = new LongAdder();
+  /** The uncompressed JSON of the trace_metric items (their serialization, done here). */
+  static final LongAdder METRIC_BYTES = new LongAdder();
   static volatile boolean countItems;
 
   private final RateLimiter rateLimiter;
@@ -33,6 +38,15 @@ final class DiscardingTransport implements ITransport {
       for (SentryEnvelopeItem item : envelope.getItems()) {
         if (item.getHeader().getType() == SentryItemType.Transaction) {
           TRANSACTIONS.increment();
+        } else if (item.getHeader().getType() == SentryItemType.TraceMetric) {
+          METRIC_ENVELOPES.increment();
+          Integer count = item.getHeader().getItemCount();
+          METRIC_POINTS.add(count == null ? 0 : count);
+          try {
+            METRIC_BYTES.add(item.getData().length);
+          } catch (Exception e) {
+            throw new IllegalStateException("could not serialize a trace_metric item", e);
+          }
         }
       }
     }
@@ -55,5 +69,8 @@ final class DiscardingTransport implements ITransport {
   static void reset() {
     ENVELOPES.reset();
     TRANSACTIONS.reset();
+    METRIC_POINTS.reset();
+    METRIC_ENVELOPES.reset();
+    METRIC_BYTES.reset();
   }
 }

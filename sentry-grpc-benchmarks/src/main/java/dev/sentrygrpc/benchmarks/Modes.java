@@ -24,6 +24,12 @@ final class Modes {
   static final String STALLED_BACKEND = "stalled-backend";
   /** OpenTelemetry's grpc-1.6 library interceptors, OpenTelemetry SDK, always-on sampler. */
   static final String OTEL = "otel";
+  /** errors-only with sentry-grpc's RPC metrics on (issue 16): what counting every call adds. */
+  static final String ERRORS_ONLY_METRICS = "errors-only+metrics";
+  /** sampled with sentry-grpc's RPC metrics on. */
+  static final String SAMPLED_METRICS = "sampled+metrics";
+
+  private static final String WITH_METRICS = "+metrics";
 
   static final List<String> ALL =
       Collections.unmodifiableList(
@@ -36,11 +42,24 @@ final class Modes {
               SAMPLED,
               SAMPLED_HTTP,
               STALLED_BACKEND,
-              OTEL));
+              OTEL,
+              ERRORS_ONLY_METRICS,
+              SAMPLED_METRICS));
 
   private Modes() {}
 
+  /** The mode without "+metrics": how the SDK is set up. */
+  static String base(String mode) {
+    return withMetrics(mode) ? mode.substring(0, mode.length() - WITH_METRICS.length()) : mode;
+  }
+
+  /** Whether the interceptors count every call in RPC metrics. */
+  static boolean withMetrics(String mode) {
+    return mode.endsWith(WITH_METRICS);
+  }
+
   static boolean usesSentry(String mode) {
+    mode = base(mode);
     return mode.equals(ERRORS_ONLY)
         || mode.equals(UNSAMPLED)
         || mode.equals(SAMPLED)

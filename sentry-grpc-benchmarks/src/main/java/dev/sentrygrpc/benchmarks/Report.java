@@ -146,6 +146,19 @@ public final class Report {
             mode, m.value, none.value, ratio, ratio <= 1.05 ? "MET" : "NOT MET"));
       }
     }
+    for (String[] pair :
+        new String[][] {
+          {Modes.ERRORS_ONLY_METRICS, Modes.ERRORS_ONLY}, {Modes.SAMPLED_METRICS, Modes.SAMPLED}
+        }) {
+      Score with = s.get(unary + pair[0]);
+      Score without = s.get(unary + pair[1]);
+      if (with != null && without != null) {
+        double added = (with.value - without.value) * 1000;
+        out.append(String.format(Locale.ROOT,
+            "- RPC metrics add ≤ 100 ns per call (client + server): %s − %s = %.0f ns (± %.0f) → %s%n",
+            pair[0], pair[1], added, (with.error + without.error) * 1000, added <= 100 ? "MET" : "NOT MET"));
+      }
+    }
     Score sampled = s.get(unary + Modes.SAMPLED);
     Score forwarding = s.get(unary + Modes.FORWARDING);
     if (sampled != null && forwarding != null && floor != null) {

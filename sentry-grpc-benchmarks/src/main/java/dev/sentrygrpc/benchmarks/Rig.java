@@ -146,8 +146,12 @@ final class Rig implements AutoCloseable {
       server = ForwardingInterceptors.SERVER;
       client = ForwardingInterceptors.CLIENT;
     } else if (Modes.usesSentryInterceptors(mode)) {
-      server = new SentryServerInterceptor(SentryGrpcOptions.defaults());
-      client = new SentryClientInterceptor(SentryGrpcOptions.defaults());
+      SentryGrpcOptions options =
+          Modes.withMetrics(mode)
+              ? SentryGrpcOptions.builder().metrics(true).build()
+              : SentryGrpcOptions.defaults();
+      server = new SentryServerInterceptor(options);
+      client = new SentryClientInterceptor(options);
     } else if (Modes.OTEL.equals(mode)) {
       openTelemetry = openTelemetry();
       GrpcTelemetry telemetry = GrpcTelemetry.create(openTelemetry);
@@ -170,7 +174,7 @@ final class Rig implements AutoCloseable {
           options.setEnableShutdownHook(false);
           options.setFlushTimeoutMillis(1000);
           options.setShutdownTimeoutMillis(1000);
-          switch (mode) {
+          switch (Modes.base(mode)) {
             case Modes.ERRORS_ONLY:
               // No tracesSampleRate: tracing off; errors would still be sent.
               options.setDsn(FAKE_DSN);

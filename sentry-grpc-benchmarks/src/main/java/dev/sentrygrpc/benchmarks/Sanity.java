@@ -155,7 +155,19 @@ public final class Sanity {
         mode, unaryNanos / 1000.0 / CALLS, CALLS, stats, sent.size());
 
     int expectedServer = CALLS + STREAMS + 1;
-    switch (mode) {
+    if (Modes.withMetrics(mode)) {
+      // rig.close() closed the SDK, which sends the interval's metrics: calls, durations, messages.
+      expect(
+          problems,
+          DiscardingTransport.METRIC_POINTS.sum() > 0,
+          "no metric points reached the transport");
+    } else {
+      expect(
+          problems,
+          DiscardingTransport.METRIC_POINTS.sum() == 0,
+          "metric points without +metrics: " + DiscardingTransport.METRIC_POINTS.sum());
+    }
+    switch (Modes.base(mode)) {
       case Modes.NONE:
       case Modes.FORWARDING:
       case Modes.SENTRY_DISABLED:

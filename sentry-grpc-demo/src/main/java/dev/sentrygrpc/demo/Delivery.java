@@ -1,5 +1,6 @@
 package dev.sentrygrpc.demo;
 
+import dev.sentrygrpc.testing.ReceivedMetrics;
 import dev.sentrygrpc.testing.SentryReceiver;
 import io.sentry.SentryEvent;
 import io.sentry.SpanContext;
@@ -8,7 +9,9 @@ import io.sentry.protocol.SentryTransaction;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Waits until the local receiver holds everything the scripted run should have produced. The SDK
@@ -18,7 +21,11 @@ import java.util.Set;
 final class Delivery {
 
   /** What arrived, and whether it is complete ({@code missing} says what is not). */
-  record Received(List<SentryTransaction> transactions, List<SentryEvent> events, String missing) {
+  record Received(
+      List<SentryTransaction> transactions,
+      List<SentryEvent> events,
+      ReceivedMetrics metrics,
+      String missing) {
     boolean complete() {
       return missing == null;
     }
@@ -31,9 +38,13 @@ final class Delivery {
     while (true) {
       List<SentryTransaction> transactions = receiver.transactions();
       List<SentryEvent> events = receiver.events();
+      ReceivedMetrics metrics = receiver.metrics();
       String missing = missing(scenario, transactions, events);
+      if (missing == null) {
+        missing = missingMetrics(scenario, metrics);
+      }
       if (missing == null || System.nanoTime() > deadline) {
-        return new Received(transactions, events, missing);
+        return new Received(transactions, events, metrics, missing);
       }
       SimulatedWork.sleep(25);
     }
@@ -79,6 +90,24 @@ final class Delivery {
     }
     if (events.size() < scenario.expectedErrors()) {
       return scenario.expectedErrors() + " error event(s), " + events.size() + " arrived";
+    }
+    return null;
+  }
+
+  /**
+   * The metrics of the storefront's calls, or null when they are all there: OrderService counted
+   * each of them, sampled or not (they were sent when Sentry closed).
+   */
+  static String missingMetrics(ScenarioResult scenario, ReceivedMetrics metrics) {
+    Map<String, Integer> calls = new TreeMap<>();
+    for (StepResult step : scenario.steps()) {
+      calls.merge(step.method(), 1, Integer::sum);
+    }
+    for (Map.Entry<String, Integer> method : calls.entrySet()) {
+      double counted = metrics.named(MethodTable.CALLS).where("rpc.method", method.getKey()).sum();
+      if (counted < method.getValue()) {
+        return "the metrics of " + method.getKey() + ": " + (int) counted + " of " + method.getValue() + " calls";
+      }
     }
     return null;
   }

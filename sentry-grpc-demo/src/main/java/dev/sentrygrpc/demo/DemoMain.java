@@ -90,6 +90,8 @@ public final class DemoMain {
       out.flush();
 
       if (options.serve()) {
+        // The run closed the SDK to send its metrics; the interceptors take up the new one.
+        SentrySetup.init(local ? receiver.dsn() : dsn, options.sampleRate(), options.debug());
         serve(out, terminal.style(), services, receiver);
       }
       return code;
@@ -105,8 +107,8 @@ public final class DemoMain {
   }
 
   /**
-   * The storefront's scripted run against the running services, then a flush so that what the SDK
-   * queued is on its way. What the tests run too.
+   * The storefront's scripted run against the running services, then {@code Sentry.close()}: it
+   * sends what the SDK queued and the last interval of the RPC metrics. What the tests run too.
    */
   static ScenarioResult runScenario(ShopServices services, int orders, Progress progress) {
     ManagedChannel channel = services.connectStorefront();
@@ -115,6 +117,7 @@ public final class DemoMain {
     } finally {
       channel.shutdown();
       Sentry.flush(FLUSH_TIMEOUT.toMillis());
+      Sentry.close();
     }
   }
 

@@ -19,6 +19,8 @@ final class Report {
       ScenarioResult scenario, Delivery.Received received, Style style, int width) {
     List<String> lines = new ArrayList<>(
         Summary.render(scenario, received.transactions(), received.events(), style));
+    lines.add("");
+    lines.addAll(MethodTable.render(received.metrics(), received.transactions(), style));
 
     Map<String, String> titles = new LinkedHashMap<>();
     List<StepResult> steps = scenario.steps();

@@ -41,6 +41,12 @@ final class ShopServices implements AutoCloseable {
    */
   static final Duration PAYMENT_TIMEOUT = Duration.ofSeconds(1);
 
+  /**
+   * The library's options, one line more than its defaults: RPC metrics on, so every call is
+   * counted per method and status (the demo's "Every call" table), however few are sampled.
+   */
+  static final SentryGrpcOptions SENTRY_GRPC = SentryGrpcOptions.builder().metrics(true).build();
+
   private final List<Server> servers = new ArrayList<>();
   private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
   private final Server orders;
@@ -56,7 +62,7 @@ final class ShopServices implements AutoCloseable {
       ManagedChannel toPayment =
           connect(
               payment.getPort(),
-              SentryGrpcOptions.builder()
+              SENTRY_GRPC.toBuilder()
                   .capturedClientStatusCodes(Status.Code.FAILED_PRECONDITION)
                   .build());
       orders = serve(new OrderServiceImpl(toInventory, toPayment, PAYMENT_TIMEOUT));
@@ -130,7 +136,7 @@ final class ShopServices implements AutoCloseable {
             // ignores reflection calls by default.
             .addService(ProtoReflectionServiceV1.newInstance())
             // Added last, so it runs first and sees whatever later interceptors would do.
-            .intercept(new SentryServerInterceptor())
+            .intercept(new SentryServerInterceptor(SENTRY_GRPC))
             .build()
             .start();
     servers.add(server);
@@ -138,7 +144,7 @@ final class ShopServices implements AutoCloseable {
   }
 
   private ManagedChannel connect(int port) {
-    return connect(port, SentryGrpcOptions.defaults());
+    return connect(port, SENTRY_GRPC);
   }
 
   private ManagedChannel connect(int port, SentryGrpcOptions options) {

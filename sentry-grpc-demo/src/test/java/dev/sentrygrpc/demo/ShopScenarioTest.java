@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -217,6 +218,26 @@ class ShopScenarioTest {
   }
 
   @Test
+  void theMethodTableCountsEveryCallFromTheMetrics() {
+    Map<String, Long> storefrontCalls =
+        scenario.steps().stream().collect(Collectors.groupingBy(StepResult::method, Collectors.counting()));
+    storefrontCalls.forEach(
+        (method, calls) ->
+            assertThat(received.metrics().named("grpc.server.calls").where("rpc.method", method).sum())
+                .as(method)
+                .isEqualTo((double) calls));
+    List<String> lines = MethodTable.render(received.metrics(), received.transactions(), Style.PLAIN);
+    System.out.println(String.join("\n", lines));
+    assertThat(lines.get(0)).startsWith("Every call  from RPC metrics");
+    // Six orders: order-3 hit the payment bug (INTERNAL), order-4 the payment deadline
+    // (UNAVAILABLE), order-2 an unknown sku (NOT_FOUND, an answer, not an error of the service).
+    assertThat(lines)
+        .anySatisfy(line -> assertThat(line).matches(" +shop\\.OrderService/PlaceOrder +6 +33% +[0-9.]+ m?s +[0-9.]+ m?s +6"));
+    assertThat(lines)
+        .anySatisfy(line -> assertThat(line).matches(" +shop\\.OrderService/WatchStock +1 +0% .* 1"));
+  }
+
+  @Test
   void theReportDrawsItAllInPlainText() {
     List<String> lines = Report.render(scenario, received, Style.PLAIN, Terminal.DEFAULT_WIDTH);
     String text = String.join("\n", lines);
@@ -230,7 +251,8 @@ class ShopScenarioTest {
         .contains("not_found")
         .contains("~ reason CARD_DECLINED (payments.shop.example)")
         .contains("reason CARD_DECLINED (payments.shop.example), event")
-        .contains("2 error events");
+        .contains("2 error events")
+        .contains("Every call");
     assertThat(lines).filteredOn(line -> line.startsWith("Trace ")).hasSize(9);
   }
 }

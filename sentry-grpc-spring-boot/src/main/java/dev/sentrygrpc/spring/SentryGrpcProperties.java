@@ -99,6 +99,10 @@ public final class SentryGrpcProperties {
 
   private final Client client = new Client();
 
+  private final Metrics metrics = new Metrics();
+
+  private final Logs logs = new Logs();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -179,6 +183,14 @@ public final class SentryGrpcProperties {
     return client;
   }
 
+  public Metrics getMetrics() {
+    return metrics;
+  }
+
+  public Logs getLogs() {
+    return logs;
+  }
+
   /** The options these properties describe, before any {@link SentryGrpcOptionsCustomizer}. */
   SentryGrpcOptions.Builder toOptionsBuilder() {
     return SentryGrpcOptions.builder()
@@ -191,7 +203,14 @@ public final class SentryGrpcProperties {
         .capturedErrorDetails(nonNull(capturedErrorDetails).toArray(new String[0]))
         .continueIncomingTraces(continueIncomingTraces)
         .capturedClientStatusCodes(nonNull(client.capturedStatusCodes).toArray(new Status.Code[0]))
-        .clientBreadcrumbs(client.breadcrumbs);
+        .clientBreadcrumbs(client.breadcrumbs)
+        .metrics(metrics.enabled)
+        .metricsInterval(metrics.interval)
+        .failedCallLogs(logs.failedCalls)
+        .accessLogs(logs.access)
+        .loggedStatusCodes(nonNull(logs.statusCodes).toArray(new Status.Code[0]))
+        .loggedClientStatusCodes(nonNull(logs.clientStatusCodes).toArray(new Status.Code[0]))
+        .maxLogsPerSecond(logs.maxPerSecond);
   }
 
   /** An empty property ({@code sentry.grpc.ignored-methods=}) can bind as null. */
@@ -287,6 +306,101 @@ public final class SentryGrpcProperties {
 
     public void setBreadcrumbs(boolean breadcrumbs) {
       this.breadcrumbs = breadcrumbs;
+    }
+  }
+
+  /** {@code sentry.grpc.metrics.*}: RPC metrics for every call, through Sentry's Metrics. */
+  public static final class Metrics {
+
+    /**
+     * Whether every call is counted per method and status code (call counts, message counts and
+     * latency) and sent through Sentry's Metrics, whatever the trace sample rate. Needs
+     * io.sentry:sentry 8.30.0 or newer.
+     */
+    private boolean enabled = false;
+
+    /** How often the metrics are sent; the last interval is sent when Sentry closes. */
+    private Duration interval = DEFAULTS.metricsInterval();
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Duration getInterval() {
+      return interval;
+    }
+
+    public void setInterval(Duration interval) {
+      this.interval = interval;
+    }
+  }
+
+  /** {@code sentry.grpc.logs.*}: Sentry logs of calls, when sentry.logs.enabled is on. */
+  public static final class Logs {
+
+    /**
+     * Whether a call that ends with one of the logged status codes gives a Sentry log (ERROR on
+     * the server, WARN on the client), in its trace.
+     */
+    private boolean failedCalls = false;
+
+    /** Whether every call gives a Sentry log at INFO (an access log). */
+    private boolean access = false;
+
+    /** Server status codes that give a log of a failed call. */
+    private Set<Status.Code> statusCodes = codes(DEFAULTS.loggedStatusCodes());
+
+    /** Client status codes that give a log of a failed call. */
+    private Set<Status.Code> clientStatusCodes = codes(DEFAULTS.loggedClientStatusCodes());
+
+    /**
+     * The most call logs each interceptor sends per second on average (twice that in a burst);
+     * the rest are counted on the next log instead of being sent.
+     */
+    private int maxPerSecond = DEFAULTS.maxLogsPerSecond();
+
+    public boolean isFailedCalls() {
+      return failedCalls;
+    }
+
+    public void setFailedCalls(boolean failedCalls) {
+      this.failedCalls = failedCalls;
+    }
+
+    public boolean isAccess() {
+      return access;
+    }
+
+    public void setAccess(boolean access) {
+      this.access = access;
+    }
+
+    public Set<Status.Code> getStatusCodes() {
+      return statusCodes;
+    }
+
+    public void setStatusCodes(Set<Status.Code> statusCodes) {
+      this.statusCodes = statusCodes;
+    }
+
+    public Set<Status.Code> getClientStatusCodes() {
+      return clientStatusCodes;
+    }
+
+    public void setClientStatusCodes(Set<Status.Code> clientStatusCodes) {
+      this.clientStatusCodes = clientStatusCodes;
+    }
+
+    public int getMaxPerSecond() {
+      return maxPerSecond;
+    }
+
+    public void setMaxPerSecond(int maxPerSecond) {
+      this.maxPerSecond = maxPerSecond;
     }
   }
 }

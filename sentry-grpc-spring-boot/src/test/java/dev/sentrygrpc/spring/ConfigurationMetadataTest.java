@@ -31,7 +31,14 @@ class ConfigurationMetadataTest {
           "client.enabled",
           "client.order",
           "client.captured-status-codes",
-          "client.breadcrumbs"
+          "client.breadcrumbs",
+          "metrics.enabled",
+          "metrics.interval",
+          "logs.failed-calls",
+          "logs.access",
+          "logs.status-codes",
+          "logs.client-status-codes",
+          "logs.max-per-second"
         }) {
       assertThat(metadata).contains("\"name\": \"sentry.grpc." + property + "\"");
     }
@@ -52,6 +59,11 @@ class ConfigurationMetadataTest {
     for (Status.Code code : defaults.capturedStatusCodes()) {
       assertThat(metadata).contains("\"" + code.name() + "\"");
     }
+    for (Status.Code code : defaults.loggedClientStatusCodes()) {
+      assertThat(metadata).contains("\"" + code.name() + "\"");
+    }
+    assertThat(metadata).contains("\"defaultValue\": \"" + defaults.metricsInterval().getSeconds() + "s\"");
+    assertThat(metadata).contains("\"defaultValue\": " + defaults.maxLogsPerSecond());
   }
 
   private static String read(String resource) throws IOException {

@@ -400,6 +400,13 @@ class SentryGrpcAutoConfigurationTest {
           assertThat(options.capturedClientStatusCodes())
               .isEqualTo(defaults.capturedClientStatusCodes());
           assertThat(options.clientBreadcrumbs()).isEqualTo(defaults.clientBreadcrumbs());
+          assertThat(options.metrics()).isEqualTo(defaults.metrics());
+          assertThat(options.metricsInterval()).isEqualTo(defaults.metricsInterval());
+          assertThat(options.failedCallLogs()).isEqualTo(defaults.failedCallLogs());
+          assertThat(options.accessLogs()).isEqualTo(defaults.accessLogs());
+          assertThat(options.loggedStatusCodes()).isEqualTo(defaults.loggedStatusCodes());
+          assertThat(options.loggedClientStatusCodes()).isEqualTo(defaults.loggedClientStatusCodes());
+          assertThat(options.maxLogsPerSecond()).isEqualTo(defaults.maxLogsPerSecond());
           // Never the Spring bean: the client must read the calling thread's scopes.
           assertThat(options.scopes()).isNull();
         });
@@ -420,7 +427,14 @@ class SentryGrpcAutoConfigurationTest {
             "sentry.grpc.client.captured-status-codes=UNAVAILABLE,DEADLINE_EXCEEDED",
             "sentry.grpc.client.breadcrumbs=false",
             "sentry.grpc.server.order=5",
-            "sentry.grpc.client.order=-5")
+            "sentry.grpc.client.order=-5",
+            "sentry.grpc.metrics.enabled=true",
+            "sentry.grpc.metrics.interval=30s",
+            "sentry.grpc.logs.failed-calls=true",
+            "sentry.grpc.logs.access=true",
+            "sentry.grpc.logs.status-codes=unavailable",
+            "sentry.grpc.logs.client-status-codes=",
+            "sentry.grpc.logs.max-per-second=7")
         .run(
             context -> {
               assertThat(context).hasNotFailed();
@@ -442,6 +456,13 @@ class SentryGrpcAutoConfigurationTest {
               assertThat(options.clientBreadcrumbs()).isFalse();
               assertThat(serverInterceptor(context).getOrder()).isEqualTo(5);
               assertThat(clientInterceptor(context).getOrder()).isEqualTo(-5);
+              assertThat(options.metrics()).isTrue();
+              assertThat(options.metricsInterval()).isEqualTo(Duration.ofSeconds(30));
+              assertThat(options.failedCallLogs()).isTrue();
+              assertThat(options.accessLogs()).isTrue();
+              assertThat(options.loggedStatusCodes()).containsExactly(Status.Code.UNAVAILABLE);
+              assertThat(options.loggedClientStatusCodes()).isEmpty();
+              assertThat(options.maxLogsPerSecond()).isEqualTo(7);
             });
   }
 

@@ -25,6 +25,11 @@ import java.util.List;
  */
 final class EnvelopeDecoder {
 
+  /** Since io.sentry:sentry 8.12.0. */
+  private static final Class<?> LOG_EVENTS = sdkClass("io.sentry.SentryLogEvents");
+  /** Since 8.30.0: a receiver running on an older SDK keeps these items as JSON only. */
+  private static final Class<?> METRICS_EVENTS = sdkClass("io.sentry.SentryMetricsEvents");
+
   private final DecodeProblems problems = new DecodeProblems();
   private final JsonSerializer serializer;
   private final EnvelopeReader reader;
@@ -72,7 +77,7 @@ final class EnvelopeDecoder {
     SentryEnvelopeItemHeader header = item.getHeader();
     String type = typeAsSent != null ? typeAsSent : header.getType().getItemType();
     byte[] payload = dataOf(item);
-    Class<?> decodedClass = decodedClassOf(header.getType());
+    Class<?> decodedClass = decodedClassOf(type, header.getType());
     problems.begin();
     Object decoded = null;
     if (decodedClass != null) {
@@ -90,8 +95,17 @@ final class EnvelopeDecoder {
     return new ReceivedItem(type, header, payload, decoded, itemProblems, serializer);
   }
 
-  /** The SDK types worth decoding; everything else is kept as raw payload. */
-  private static Class<?> decodedClassOf(SentryItemType type) {
+  /**
+   * The SDK types worth decoding; everything else is kept as raw payload. Logs and metrics go by
+   * the type as sent: an SDK that does not know the type reads it as {@code __unknown__}.
+   */
+  private static Class<?> decodedClassOf(String typeAsSent, SentryItemType type) {
+    if ("log".equals(typeAsSent)) {
+      return LOG_EVENTS;
+    }
+    if ("trace_metric".equals(typeAsSent)) {
+      return METRICS_EVENTS;
+    }
     switch (type) {
       case Event:
         return SentryEvent.class;
@@ -101,6 +115,14 @@ final class EnvelopeDecoder {
         return ClientReport.class;
       default:
         return null;
+    }
+  }
+
+  private static Class<?> sdkClass(String name) {
+    try {
+      return Class.forName(name, false, SentryOptions.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
     }
   }
 

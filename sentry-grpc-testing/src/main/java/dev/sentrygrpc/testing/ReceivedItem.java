@@ -3,11 +3,14 @@ package dev.sentrygrpc.testing;
 import io.sentry.ISerializer;
 import io.sentry.SentryEnvelopeItemHeader;
 import io.sentry.SentryEvent;
+import io.sentry.SentryLogEvents;
+import io.sentry.SentryMetricsEvents;
 import io.sentry.clientreport.ClientReport;
 import io.sentry.protocol.SentryTransaction;
 import java.io.InputStreamReader;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,8 @@ public final class ReceivedItem {
   private final Object decoded;
   private final List<String> decodeProblems;
   private final ISerializer serializer;
+  private List<ReceivedMetric> metrics;
+  private List<ReceivedLog> logs;
 
   ReceivedItem(
       String type,
@@ -92,6 +97,66 @@ public final class ReceivedItem {
   /** The client report, or {@code null} if not a decodable client report item. */
   public ClientReport clientReport() {
     return decoded instanceof ClientReport ? (ClientReport) decoded : null;
+  }
+
+  /**
+   * The metric points of a {@code trace_metric} item (empty for other items), read from its JSON
+   * so that they read the same on every SDK version.
+   */
+  public synchronized List<ReceivedMetric> metrics() {
+    if (metrics == null) {
+      List<ReceivedMetric> points = new ArrayList<>();
+      if ("trace_metric".equals(type)) {
+        for (Map<?, ?> json : jsonItems()) {
+          points.add(ReceivedMetric.of(json));
+        }
+      }
+      metrics = Collections.unmodifiableList(points);
+    }
+    return metrics;
+  }
+
+  /** The logs of a {@code log} item (empty for other items), read from its JSON. */
+  public synchronized List<ReceivedLog> logs() {
+    if (logs == null) {
+      List<ReceivedLog> read = new ArrayList<>();
+      if ("log".equals(type)) {
+        for (Map<?, ?> json : jsonItems()) {
+          read.add(ReceivedLog.of(json));
+        }
+      }
+      logs = Collections.unmodifiableList(read);
+    }
+    return logs;
+  }
+
+  /**
+   * The SDK's own {@code SentryMetricsEvents} of a {@code trace_metric} item, or {@code null}. Only
+   * call it with io.sentry:sentry 8.30.0 or newer on the class path (older SDKs have no such
+   * class); {@link #metrics()} works with any.
+   */
+  public SentryMetricsEvents metricEvents() {
+    return "trace_metric".equals(type) && decoded != null ? (SentryMetricsEvents) decoded : null;
+  }
+
+  /** The SDK's own {@code SentryLogEvents} of a {@code log} item, or {@code null}. */
+  public SentryLogEvents logEvents() {
+    return decoded instanceof SentryLogEvents ? (SentryLogEvents) decoded : null;
+  }
+
+  /** The objects of the payload's {@code items} array (logs and metrics come batched so). */
+  private List<Map<?, ?>> jsonItems() {
+    List<Map<?, ?>> items = new ArrayList<>();
+    Map<String, Object> json = json();
+    Object array = json == null ? null : json.get("items");
+    if (array instanceof List) {
+      for (Object item : (List<?>) array) {
+        if (item instanceof Map) {
+          items.add((Map<?, ?>) item);
+        }
+      }
+    }
+    return items;
   }
 
   /**

@@ -123,6 +123,65 @@ public final class SentryReceiver implements AutoCloseable {
   }
 
   /**
+   * Every metric point received ({@code trace_metric} items), in arrival order: query them with
+   * {@link ReceivedMetrics#named}, {@link ReceivedMetrics#where}, {@link ReceivedMetrics#count},
+   * {@link ReceivedMetrics#percentile}...
+   */
+  public ReceivedMetrics metrics() {
+    List<ReceivedMetric> points = new ArrayList<>();
+    for (ReceivedItem item : items("trace_metric")) {
+      points.addAll(item.metrics());
+    }
+    return new ReceivedMetrics(points);
+  }
+
+  /** The metric points of one name, e.g. {@code "rpc.server.call.duration"}. */
+  public ReceivedMetrics metrics(String name) {
+    return metrics().named(name);
+  }
+
+  /** Every Sentry log received ({@code log} items), in arrival order. */
+  public List<ReceivedLog> logs() {
+    List<ReceivedLog> logs = new ArrayList<>();
+    for (ReceivedItem item : items("log")) {
+      logs.addAll(item.logs());
+    }
+    return logs;
+  }
+
+  /**
+   * Waits until the metric points received satisfy the condition, e.g. {@code m ->
+   * m.named("grpc.server.calls").sum() >= 1000}; returns them.
+   *
+   * @throws AssertionError when {@code timeout} passes first, listing what did arrive
+   */
+  public ReceivedMetrics awaitMetrics(Predicate<? super ReceivedMetrics> condition, Duration timeout) {
+    return data.await(
+        timeout,
+        this::metrics,
+        condition,
+        "metric points that match the condition",
+        last -> "Metric points now: " + last);
+  }
+
+  /** Waits until at least {@code count} logs were received; returns them all. */
+  public List<ReceivedLog> awaitLogs(final int count, Duration timeout) {
+    return data.await(timeout, this::logs, logs -> logs.size() >= count, count + " log(s)", null);
+  }
+
+  /** Waits for a log that matches; returns the first that does. */
+  public ReceivedLog awaitLog(Predicate<? super ReceivedLog> condition, Duration timeout) {
+    List<ReceivedLog> found =
+        data.await(
+            timeout,
+            () -> matching(logs(), condition),
+            matches -> !matches.isEmpty(),
+            "a log that matches",
+            null);
+    return found.get(0);
+  }
+
+  /**
    * The client reports received: what the SDK says it dropped, and why ({@code ratelimit_backoff},
    * {@code send_error}, {@code network_error}, {@code sample_rate}, {@code before_send}...). The
    * SDK sends them along with a later envelope.

@@ -55,6 +55,12 @@ final class Summaries {
     if (item.clientReport() != null) {
       return clientReport(item.clientReport());
     }
+    if (!item.metrics().isEmpty()) {
+      return "trace_metric x" + item.metrics().size();
+    }
+    if (!item.logs().isEmpty()) {
+      return "log x" + item.logs().size();
+    }
     if (!item.decodeProblems().isEmpty()) {
       return item.type() + " (not decoded: " + item.decodeProblems().get(0) + ")";
     }
