@@ -122,7 +122,7 @@ final class TracedServerCall<ReqT, RespT>
         options.scopes() != null ? root.forkedScopes(OPERATION) : root.forkedRootScopes(OPERATION);
     ISentryLifecycleToken token = scopes.makeCurrent();
     try {
-      Deadline deadline = Context.current().getDeadline();
+      Deadline deadline = IncomingDeadline.of(Context.current(), headers);
       ITransaction transaction = null;
       try {
         transaction = begin(options, metadata, method, scopes, call, headers, deadline);
