@@ -61,7 +61,7 @@ final class ArmeriaApplication implements AutoCloseable {
 
   private static Server serve(int port, boolean blockingTaskExecutor, StorefrontService storefront) {
     // readme:armeria-server:start
-    // Your mapping of exceptions to statuses, if you have one (else leave both out).
+    // Your exception mapping, if any (without one: ArmeriaGrpcExceptionStatus.of()).
     GrpcExceptionHandlerFunction exceptionHandler = (ctx, status, cause, metadata) ->
         cause instanceof InvalidOrderException ? Status.INVALID_ARGUMENT.withCause(cause) : null;
     SentryGrpcOptions sentry = SentryGrpcOptions.builder()

@@ -86,6 +86,14 @@ abstract class ArmeriaConformanceTest extends FrameworkConformanceTest {
         .hasEntrySatisfying(
             "grpc.deadline.remaining_ms",
             remaining -> assertThat(((Number) remaining).longValue()).isBetween(1L, 20_000L));
+
+    // Without one, Armeria's client sends its default response timeout, 10 s.
+    String untimed = newTag();
+    orders().place(order(untimed, "ok"));
+    assertThat(awaitTransaction(PLACE, untimed).getContexts().getTrace().getData())
+        .hasEntrySatisfying(
+            "grpc.deadline.remaining_ms",
+            remaining -> assertThat(((Number) remaining).longValue()).isBetween(1L, 10_000L));
   }
 
   @Test
