@@ -74,6 +74,7 @@ final class ArmeriaApplication implements AutoCloseable {
             .addService(storefront)
             .addService(new HealthStatusManager().getHealthService())
             .exceptionHandler(exceptionHandler)
+            .intercept(new RefusingInterceptor())
             .intercept(new SentryServerInterceptor(sentry))   // added last: runs first
             .useBlockingTaskExecutor(blockingTaskExecutor)    // default: the event loop
             .enableUnframedRequests(true)                     // optional: plain HTTP clients
