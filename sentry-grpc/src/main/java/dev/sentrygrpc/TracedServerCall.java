@@ -118,11 +118,12 @@ final class TracedServerCall<ReqT, RespT>
       ServerCall<ReqT, RespT> call,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
+    // First: a deadline read from the grpc-timeout header counts from this moment.
+    Deadline deadline = IncomingDeadline.of(Context.current(), headers);
     IScopes scopes =
         options.scopes() != null ? root.forkedScopes(OPERATION) : root.forkedRootScopes(OPERATION);
     ISentryLifecycleToken token = scopes.makeCurrent();
     try {
-      Deadline deadline = IncomingDeadline.of(Context.current(), headers);
       ITransaction transaction = null;
       try {
         transaction = begin(options, metadata, method, scopes, call, headers, deadline);
