@@ -129,11 +129,12 @@ final class TracedServerCall<ReqT, RespT>
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
     long startNanos = telemetry != null ? CallTelemetry.start() : 0L;
+    // First: a deadline read from the grpc-timeout header counts from this moment.
+    Deadline deadline = IncomingDeadline.of(Context.current(), headers);
     IScopes scopes =
         options.scopes() != null ? root.forkedScopes(OPERATION) : root.forkedRootScopes(OPERATION);
     ISentryLifecycleToken token = scopes.makeCurrent();
     try {
-      Deadline deadline = Context.current().getDeadline();
       ITransaction transaction = null;
       try {
         transaction = begin(options, metadata, method, scopes, call, headers, deadline);

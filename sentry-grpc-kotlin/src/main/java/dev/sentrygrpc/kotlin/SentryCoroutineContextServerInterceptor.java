@@ -17,8 +17,9 @@ import kotlin.coroutines.CoroutineContext;
  *
  * <p>It must run right inside {@code SentryServerInterceptor}: there the scopes current on the
  * thread are the call's (the Sentry interceptor makes them current while the rest of the chain
- * starts the call), so that is what it captures. With grpc-java's builder, which runs the
- * interceptor added last first:
+ * starts the call), so that is what it captures. {@link SentryGrpcKotlin#serverInterceptor()} gives
+ * both in that order as one interceptor; to add them yourself with grpc-java's builder, which runs
+ * the interceptor added last first:
  *
  * <pre>{@code
  * ServerBuilder.forPort(8080)
