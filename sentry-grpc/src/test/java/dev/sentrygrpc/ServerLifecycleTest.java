@@ -160,7 +160,8 @@ class ServerLifecycleTest {
             .transport(transport)
             .executor(pool)
             .serverInterceptors(new SentryServerInterceptor())
-            .start()) {
+            .start()
+            .warmUp()) {
       assertThatThrownBy(
               () ->
                   server
@@ -191,7 +192,8 @@ class ServerLifecycleTest {
         TestServer.builder()
             .transport(TestServer.Transport.NETTY)
             .serverInterceptors(new SentryServerInterceptor())
-            .start()) {
+            .start()
+            .warmUp()) {
       assertThatThrownBy(
               () ->
                   server.blocking().withDeadlineAfter(150, TimeUnit.MILLISECONDS).unary(request("hang")))

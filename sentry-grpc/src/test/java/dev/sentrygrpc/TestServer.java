@@ -1,6 +1,7 @@
 package dev.sentrygrpc;
 
 import dev.sentrygrpc.testservice.EchoServiceGrpc;
+import dev.sentrygrpc.testservice.WarmUp;
 import io.grpc.BindableService;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -50,6 +51,12 @@ final class TestServer implements AutoCloseable {
 
   EchoServiceGrpc.EchoServiceStub async() {
     return EchoServiceGrpc.newStub(channel);
+  }
+
+  /** Opens the connection first (see {@link WarmUp}); for deadline cases. */
+  TestServer warmUp() {
+    WarmUp.connect(channel);
+    return this;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.sentrygrpc.reliability;
 
+import dev.sentrygrpc.testservice.WarmUp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sentrygrpc.SentryGrpcOptions;
@@ -55,6 +57,7 @@ class LifecycleTest {
   @EnumSource(Calls.Kind.class)
   void deadlinesOnEveryCallKindGiveDeadlineExceededOnce(Calls.Kind kind) throws Exception {
     try (Harness harness = Harness.start(serverPool, SentryGrpcOptions.defaults(), false)) {
+      WarmUp.connect(harness.channel);
       for (int i = 0; i < 3; i++) {
         Status status = Calls.call(harness, kind, "late-" + i + " hang", null, 150);
         assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
