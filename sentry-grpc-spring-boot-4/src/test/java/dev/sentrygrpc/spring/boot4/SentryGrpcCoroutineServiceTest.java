@@ -1,4 +1,4 @@
-package dev.sentrygrpc.spring;
+package dev.sentrygrpc.spring.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
