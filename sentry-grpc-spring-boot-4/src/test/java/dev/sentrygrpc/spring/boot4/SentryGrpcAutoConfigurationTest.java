@@ -305,6 +305,9 @@ class SentryGrpcAutoConfigurationTest {
                 GrpcServerAutoConfiguration.class,
                 SentryGrpcAutoConfiguration.class))
         .withPropertyValues("sentry.dsn=http://public@127.0.0.1:9/1")
+        // No transport but in-process: the Netty on the test class path (for the conformance
+        // test) would need Boot's SSL bundles.
+        .withClassLoader(new FilteredClassLoader("io.grpc.netty.shaded"))
         .withBean(BindableService.class, () -> new EchoServiceGrpc.EchoServiceImplBase() {})
         .withBean(
             GrpcExceptionHandler.class,

@@ -31,6 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
     classes = SentryGrpcCoroutineServiceTest.CoroutineApplication.class,
     properties = {
       "spring.grpc.server.inprocess.name=" + SentryGrpcCoroutineServiceTest.SERVER_NAME,
+      // Netty (shaded) is on the test class path for the conformance test: no fixed port.
+      "spring.grpc.server.port=0",
       "sentry.traces-sample-rate=1.0"
     })
 @DirtiesContext

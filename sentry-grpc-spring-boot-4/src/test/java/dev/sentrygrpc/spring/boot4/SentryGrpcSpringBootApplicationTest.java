@@ -67,6 +67,8 @@ import org.springframework.test.context.DynamicPropertySource;
     classes = SentryGrpcSpringBootApplicationTest.EchoApplication.class,
     properties = {
       "spring.grpc.server.inprocess.name=" + SentryGrpcSpringBootApplicationTest.SERVER_NAME,
+      // Netty (shaded) is on the test class path for the conformance test: no fixed port.
+      "spring.grpc.server.port=0",
       "sentry.traces-sample-rate=1.0"
     })
 @DirtiesContext
