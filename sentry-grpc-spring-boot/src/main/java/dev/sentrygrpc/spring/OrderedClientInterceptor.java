@@ -8,8 +8,8 @@ import io.grpc.MethodDescriptor;
 import org.springframework.core.Ordered;
 
 /**
- * A client interceptor with a place in Spring gRPC's chain of global interceptors: the order is
- * carried on the bean so that {@code sentry.grpc.client.order} can move it (see {@link
+ * A client interceptor with a place in the gRPC framework's chain of global interceptors: the
+ * order is carried on the bean so that {@code sentry.grpc.client.order} can move it (see {@link
  * OrderedServerInterceptor}).
  */
 public final class OrderedClientInterceptor implements ClientInterceptor, Ordered {

@@ -7,12 +7,14 @@ import io.grpc.ServerInterceptor;
 import org.springframework.core.Ordered;
 
 /**
- * A server interceptor with a place in Spring gRPC's chain of global interceptors.
+ * A server interceptor with a place in the gRPC framework's chain of global interceptors.
  *
- * <p>Spring gRPC sorts its global interceptors by Spring order, and {@code @Order} only takes a
- * constant: carrying the order on the bean itself is what lets {@code sentry.grpc.server.order}
- * move it. It is read both by the bean factory's ordered lookups and by Spring gRPC's re-sort of
- * per-service interceptors blended with the global ones.
+ * <p>Spring gRPC and net.devh grpc-spring both sort their global interceptors by Spring order, and
+ * {@code @Order} only takes a constant: carrying the order on the bean itself is what lets {@code
+ * sentry.grpc.server.order} move it. It is read by the bean factory's ordered lookups, by Spring
+ * gRPC's re-sort of per-service interceptors blended with the global ones, and by net.devh's
+ * comparator, which prefers an {@code @Order} on the bean's class or factory method: so the bean
+ * methods that return one carry no {@code @Order}.
  */
 public final class OrderedServerInterceptor implements ServerInterceptor, Ordered {
   private final ServerInterceptor delegate;

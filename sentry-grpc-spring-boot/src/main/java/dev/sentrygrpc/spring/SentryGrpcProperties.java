@@ -14,7 +14,8 @@ import org.springframework.core.Ordered;
 
 /**
  * The {@code sentry.grpc.*} properties: one for each {@link SentryGrpcOptions} setting, plus
- * switches and the interceptors' places in Spring gRPC's chains. Everything else (DSN, sample
+ * switches and the interceptors' places in the gRPC framework's chains (Spring gRPC's or net.devh
+ * grpc-spring's). Everything else (DSN, sample
  * rates, {@code send-default-pii}, trace propagation targets) is Sentry's own {@code sentry.*}.
  *
  * <p>Defaults are those of {@link SentryGrpcOptions#defaults()}: collections are copied from it,
@@ -24,11 +25,13 @@ import org.springframework.core.Ordered;
 public final class SentryGrpcProperties {
 
   /**
-   * The default place of both interceptors: just inside Spring gRPC's exception handling ({@code
+   * The default place of both interceptors with Spring gRPC, and of the client interceptor with
+   * net.devh grpc-spring: just inside Spring gRPC's exception handling ({@code
    * GrpcExceptionHandlerInterceptor}, {@link Ordered#HIGHEST_PRECEDENCE}), so Sentry sees the
    * exceptions service methods throw before they become statuses, and outside everything else
    * (Spring Security's interceptors at -10 and 0, Micrometer observation at 0). The gap of 1000
-   * leaves room for an application's own interceptors on either side.
+   * leaves room for an application's own interceptors on either side. (net.devh's server
+   * interceptors sit elsewhere: see {@link Server#orderOr(int)}.)
    */
   public static final int DEFAULT_ORDER = Ordered.HIGHEST_PRECEDENCE + 1000;
 
@@ -45,19 +48,19 @@ public final class SentryGrpcProperties {
   private List<String> ignoredMethods = new ArrayList<>(DEFAULTS.ignoredMethods());
 
   /**
-   * Server status codes for which a call closed with a cause, or an exception thrown inside
-   * Spring gRPC's exception handling that its GrpcExceptionHandler beans map to one of them, is
-   * captured as an error event. Expected outcomes such as NOT_FOUND only set the transaction's
+   * Server status codes for which a call closed with a cause, or an exception thrown inside the
+   * framework's exception handling (Spring gRPC's GrpcExceptionHandler beans, net.devh's
+   * @GrpcAdvice) that it maps to one of them, is captured as an error event. Expected outcomes such as NOT_FOUND only set the transaction's
    * status.
    */
   private Set<Status.Code> capturedStatusCodes = codes(DEFAULTS.capturedStatusCodes());
 
   /**
-   * Whether an exception thrown by a service method is passed on to Spring gRPC's exception
+   * Whether an exception thrown by a service method is passed on to the framework's exception
    * handling, which turns it into the status the client sees, or swallowed and the call closed by
-   * Sentry, with the status the GrpcExceptionHandler beans give it, else INTERNAL. Either way it
-   * is captured first when it is an error. Keep it on with Spring gRPC: off, its exception
-   * handling never sees the exception.
+   * Sentry, with the status that exception handling would give it, else INTERNAL. Either way it
+   * is captured first when it is an error. Keep it on: off, the framework's exception handling
+   * never sees the exception.
    */
   private boolean rethrow = true;
 
@@ -227,15 +230,16 @@ public final class SentryGrpcProperties {
   /** {@code sentry.grpc.server.*}: the server interceptor. */
   public static final class Server {
 
-    /** Whether the Sentry server interceptor is registered with Spring gRPC. */
+    /** Whether the Sentry server interceptor is registered with the gRPC framework. */
     private boolean enabled = true;
 
     /**
-     * Place of the Sentry server interceptor among Spring gRPC's global server interceptors; lower
-     * runs first (outer). The default puts it just inside Spring gRPC's exception handling and
-     * outside security and observation.
+     * Place of the Sentry server interceptor among the gRPC framework's global server
+     * interceptors; lower runs first (outer). Unset, it goes just inside the framework's exception
+     * handling and outside security and observation: Ordered.HIGHEST_PRECEDENCE + 1000 with
+     * Spring gRPC, 1000 with net.devh grpc-spring (whose @GrpcAdvice handling sits at 0).
      */
-    private int order = DEFAULT_ORDER;
+    private Integer order;
 
     public boolean isEnabled() {
       return enabled;
@@ -245,25 +249,35 @@ public final class SentryGrpcProperties {
       this.enabled = enabled;
     }
 
-    public int getOrder() {
+    public Integer getOrder() {
       return order;
     }
 
-    public void setOrder(int order) {
+    public void setOrder(Integer order) {
       this.order = order;
+    }
+
+    /**
+     * The order set, or else the framework's default place.
+     *
+     * @param frameworkDefault where the framework in use wants it by default
+     * @return the order to give the server interceptor
+     */
+    public int orderOr(int frameworkDefault) {
+      return order != null ? order : frameworkDefault;
     }
   }
 
   /** {@code sentry.grpc.client.*}: the client interceptor. */
   public static final class Client {
 
-    /** Whether the Sentry client interceptor is registered with Spring gRPC's channels. */
+    /** Whether the Sentry client interceptor is registered with the gRPC framework's channels. */
     private boolean enabled = true;
 
     /**
-     * Place of the Sentry client interceptor among Spring gRPC's global client interceptors; lower
-     * runs first (outer). The default puts it outside observation and other interceptors, so its
-     * span covers them and it sees the status the caller sees.
+     * Place of the Sentry client interceptor among the gRPC framework's global client
+     * interceptors; lower runs first (outer). The default puts it outside observation and other
+     * interceptors, so its span covers them and it sees the status the caller sees.
      */
     private int order = DEFAULT_ORDER;
 

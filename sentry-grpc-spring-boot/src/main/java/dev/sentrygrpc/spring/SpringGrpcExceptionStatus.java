@@ -22,9 +22,9 @@ import org.springframework.util.function.SingletonSupplier;
  * {@code UNAUTHENTICATED} by Spring Security's {@code SecurityGrpcExceptionHandler}, an {@code
  * INVALID_ARGUMENT} of yours) from becoming error events.
  *
- * <p>It does what Spring Boot's {@code GrpcExceptionHandlerInterceptor} does with the handlers
- * (Spring gRPC 1.1): the first non-null answer of the {@code GrpcExceptionHandler} beans, in the
- * order Spring injects them into Boot's interceptor; without one, {@link Status#fromThrowable}
+ * <p>It does what Spring gRPC's {@code GrpcExceptionHandlerInterceptor} does with the handlers
+ * (the same in Spring gRPC 0.12 and 1.1): the first non-null answer of the {@code GrpcExceptionHandler} beans, in the
+ * order Spring injects them into the interceptor; without one, {@link Status#fromThrowable}
  * (the status of a {@code StatusRuntimeException} in the cause chain); and, as its {@code
  * GrpcExceptionHandledServerCall} does on close, an {@code UNKNOWN} status with a cause is asked
  * about once more, for the cause. The handlers are thus asked about an exception twice, once here
@@ -32,17 +32,19 @@ import org.springframework.util.function.SingletonSupplier;
  * answer {@code null}, so the interceptor keeps grpc-java's {@code UNKNOWN} (or its {@code
  * INTERNAL} without {@code rethrow}) and captures them.
  */
-final class SpringGrpcExceptionStatus implements Function<Throwable, Status> {
+public final class SpringGrpcExceptionStatus implements Function<Throwable, Status> {
 
   /** Resolved on first use, once, as Boot's interceptor does when it is created. */
   private final Supplier<GrpcExceptionHandler> handlers;
 
   /**
-   * @param handlers the {@code GrpcExceptionHandler} beans, in the order Spring injects them: from
-   *     an {@code ObjectProvider<List<GrpcExceptionHandler>>}, as Boot's interceptor gets a {@code
-   *     List<GrpcExceptionHandler>}
+   * Asks the given handlers.
+   *
+   * @param handlers the {@code GrpcExceptionHandler} beans, in the order Spring gives them to the
+   *     framework's own interceptor (a {@code List<GrpcExceptionHandler>} in Spring Boot 4, an
+   *     {@code ObjectProvider<GrpcExceptionHandler>}'s ordered stream in Spring gRPC 0.x)
    */
-  SpringGrpcExceptionStatus(Supplier<List<GrpcExceptionHandler>> handlers) {
+  public SpringGrpcExceptionStatus(Supplier<List<GrpcExceptionHandler>> handlers) {
     this.handlers =
         SingletonSupplier.of(
             () ->
@@ -50,6 +52,12 @@ final class SpringGrpcExceptionStatus implements Function<Throwable, Status> {
                     handlers.get().toArray(GrpcExceptionHandler[]::new)));
   }
 
+  /**
+   * The status Spring gRPC's exception handling gives an exception.
+   *
+   * @param exception thrown by a service method or an interceptor inside the exception handling
+   * @return that status, or {@code null} when nothing maps it (grpc-java's {@code UNKNOWN})
+   */
   @Override
   public Status apply(Throwable exception) {
     GrpcExceptionHandler handler = handlers.get();

@@ -1,9 +1,12 @@
-package dev.sentrygrpc.spring;
+package dev.sentrygrpc.spring.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sentrygrpc.SentryGrpcOptions;
+import dev.sentrygrpc.spring.OrderedClientInterceptor;
+import dev.sentrygrpc.spring.SentryGrpcBeanNames;
+import dev.sentrygrpc.spring.SpringGrpcExceptionStatus;
 import dev.sentrygrpc.testing.SentryReceiver;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
@@ -64,6 +67,8 @@ import org.springframework.test.context.DynamicPropertySource;
     classes = SentryGrpcSpringBootApplicationTest.EchoApplication.class,
     properties = {
       "spring.grpc.server.inprocess.name=" + SentryGrpcSpringBootApplicationTest.SERVER_NAME,
+      // Netty (shaded) is on the test class path for the conformance test: no fixed port.
+      "spring.grpc.server.port=0",
       "sentry.traces-sample-rate=1.0"
     })
 @DirtiesContext
@@ -232,10 +237,10 @@ class SentryGrpcSpringBootApplicationTest {
     assertThat(server).hasSize(5);
     assertThat(server.get(0)).isInstanceOf(GrpcExceptionHandlerInterceptor.class);
     assertThat(server.get(1))
-        .isSameAs(context.getBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN));
+        .isSameAs(context.getBean(SentryGrpcBeanNames.SERVER_INTERCEPTOR));
     // grpc-kotlin is on the test class path: the coroutine context comes right inside Sentry.
     assertThat(server.get(2))
-        .isSameAs(context.getBean(SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN));
+        .isSameAs(context.getBean(SentryGrpcBeanNames.COROUTINE_INTERCEPTOR));
     assertThat(server.get(3)).isSameAs(context.getBean("authenticationServerInterceptor"));
     assertThat(server.get(4)).isSameAs(context.getBean("orderZeroServerInterceptor"));
 

@@ -1,4 +1,4 @@
-package dev.sentrygrpc.spring;
+package dev.sentrygrpc.spring.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,6 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
     classes = SentryGrpcCoroutineServiceTest.CoroutineApplication.class,
     properties = {
       "spring.grpc.server.inprocess.name=" + SentryGrpcCoroutineServiceTest.SERVER_NAME,
+      // Netty (shaded) is on the test class path for the conformance test: no fixed port.
+      "spring.grpc.server.port=0",
       "sentry.traces-sample-rate=1.0"
     })
 @DirtiesContext

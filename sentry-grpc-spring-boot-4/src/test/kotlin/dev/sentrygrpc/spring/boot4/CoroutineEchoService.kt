@@ -1,4 +1,4 @@
-package dev.sentrygrpc.spring
+package dev.sentrygrpc.spring.boot4
 
 import dev.sentrygrpc.testservice.EchoReply
 import dev.sentrygrpc.testservice.EchoRequest

@@ -1,4 +1,4 @@
-package dev.sentrygrpc.spring;
+package dev.sentrygrpc.spring.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,12 @@ import dev.sentrygrpc.kotlin.SentryCoroutineContextServerInterceptor;
 import dev.sentrygrpc.SentryClientInterceptor;
 import dev.sentrygrpc.SentryGrpcOptions;
 import dev.sentrygrpc.SentryServerInterceptor;
+import dev.sentrygrpc.spring.OrderedClientInterceptor;
+import dev.sentrygrpc.spring.OrderedServerInterceptor;
+import dev.sentrygrpc.spring.SentryGrpcBeanNames;
+import dev.sentrygrpc.spring.SentryGrpcOptionsCustomizer;
+import dev.sentrygrpc.spring.SentryGrpcProperties;
+import dev.sentrygrpc.spring.SpringGrpcExceptionStatus;
 import dev.sentrygrpc.testservice.EchoServiceGrpc;
 import io.grpc.BindableService;
 import io.grpc.Metadata;
@@ -61,7 +67,7 @@ class SentryGrpcAutoConfigurationTest {
           assertThat(server.getOrder()).isEqualTo(SentryGrpcProperties.DEFAULT_ORDER);
           assertThat(
                   context.findAnnotationOnBean(
-                      SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN,
+                      SentryGrpcBeanNames.SERVER_INTERCEPTOR,
                       GlobalServerInterceptor.class))
               .isNotNull();
 
@@ -70,7 +76,7 @@ class SentryGrpcAutoConfigurationTest {
           assertThat(client.getOrder()).isEqualTo(SentryGrpcProperties.DEFAULT_ORDER);
           assertThat(
                   context.findAnnotationOnBean(
-                      SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN,
+                      SentryGrpcBeanNames.CLIENT_INTERCEPTOR,
                       GlobalClientInterceptor.class))
               .isNotNull();
         });
@@ -96,7 +102,7 @@ class SentryGrpcAutoConfigurationTest {
         .run(
             context -> {
               assertNoServerInterceptor(context);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.CLIENT_INTERCEPTOR);
             });
   }
 
@@ -107,7 +113,7 @@ class SentryGrpcAutoConfigurationTest {
         .run(
             context -> {
               assertNoClientInterceptor(context);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.SERVER_INTERCEPTOR);
             });
   }
 
@@ -147,8 +153,8 @@ class SentryGrpcAutoConfigurationTest {
         .run(
             context -> {
               assertThat(context).hasNotFailed();
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.SERVER_INTERCEPTOR);
+              assertThat(context).hasBean(SentryGrpcBeanNames.CLIENT_INTERCEPTOR);
             });
   }
 
@@ -176,7 +182,7 @@ class SentryGrpcAutoConfigurationTest {
         .run(
             context -> {
               assertNoServerInterceptor(context);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.CLIENT_INTERCEPTOR);
             });
   }
 
@@ -187,7 +193,7 @@ class SentryGrpcAutoConfigurationTest {
         .run(
             context -> {
               assertNoClientInterceptor(context);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.SERVER_INTERCEPTOR);
             });
   }
 
@@ -203,7 +209,7 @@ class SentryGrpcAutoConfigurationTest {
             context -> {
               assertThat(context).hasSingleBean(SentryGrpcOptions.class);
               assertThat(context.getBean(SentryGrpcOptions.class)).isSameAs(own);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.SERVER_INTERCEPTOR);
             });
   }
 
@@ -215,7 +221,7 @@ class SentryGrpcAutoConfigurationTest {
             context -> {
               assertThat(context).hasSingleBean(SentryServerInterceptor.class);
               assertThat(context).doesNotHaveBean(OrderedServerInterceptor.class);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.CLIENT_INTERCEPTOR);
             });
   }
 
@@ -227,7 +233,7 @@ class SentryGrpcAutoConfigurationTest {
             context -> {
               assertThat(context).hasSingleBean(SentryClientInterceptor.class);
               assertThat(context).doesNotHaveBean(OrderedClientInterceptor.class);
-              assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+              assertThat(context).hasBean(SentryGrpcBeanNames.SERVER_INTERCEPTOR);
             });
   }
 
@@ -235,7 +241,7 @@ class SentryGrpcAutoConfigurationTest {
   void aBeanWithTheInterceptorsNameReplacesIt() {
     runner
         .withBean(
-            SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN,
+            SentryGrpcBeanNames.SERVER_INTERCEPTOR,
             OrderedServerInterceptor.class,
             () -> new OrderedServerInterceptor(new SentryServerInterceptor(), 7))
         .run(context -> assertThat(serverInterceptor(context).getOrder()).isEqualTo(7));
@@ -251,14 +257,14 @@ class SentryGrpcAutoConfigurationTest {
             context -> {
               OrderedServerInterceptor coroutines =
                   context.getBean(
-                      SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN,
+                      SentryGrpcBeanNames.COROUTINE_INTERCEPTOR,
                       OrderedServerInterceptor.class);
               assertThat(coroutines.getDelegate())
                   .isInstanceOf(SentryCoroutineContextServerInterceptor.class);
               assertThat(coroutines.getOrder()).isEqualTo(41);
               assertThat(
                       context.findAnnotationOnBean(
-                          SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN,
+                          SentryGrpcBeanNames.COROUTINE_INTERCEPTOR,
                           GlobalServerInterceptor.class))
                   .isNotNull();
             });
@@ -271,9 +277,9 @@ class SentryGrpcAutoConfigurationTest {
           .withClassLoader(new FilteredClassLoader(missing))
           .run(
               context -> {
-                assertThat(context).hasBean(SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN);
+                assertThat(context).hasBean(SentryGrpcBeanNames.SERVER_INTERCEPTOR);
                 assertThat(context)
-                    .doesNotHaveBean(SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN);
+                    .doesNotHaveBean(SentryGrpcBeanNames.COROUTINE_INTERCEPTOR);
               });
     }
   }
@@ -285,7 +291,7 @@ class SentryGrpcAutoConfigurationTest {
         .run(
             context ->
                 assertThat(context)
-                    .doesNotHaveBean(SentryGrpcAutoConfiguration.COROUTINE_INTERCEPTOR_BEAN));
+                    .doesNotHaveBean(SentryGrpcBeanNames.COROUTINE_INTERCEPTOR));
   }
 
   // ---- Spring gRPC's exception handling ----
@@ -299,6 +305,9 @@ class SentryGrpcAutoConfigurationTest {
                 GrpcServerAutoConfiguration.class,
                 SentryGrpcAutoConfiguration.class))
         .withPropertyValues("sentry.dsn=http://public@127.0.0.1:9/1")
+        // No transport but in-process: the Netty on the test class path (for the conformance
+        // test) would need Boot's SSL bundles.
+        .withClassLoader(new FilteredClassLoader("io.grpc.netty.shaded"))
         .withBean(BindableService.class, () -> new EchoServiceGrpc.EchoServiceImplBase() {})
         .withBean(
             GrpcExceptionHandler.class,
@@ -524,12 +533,12 @@ class SentryGrpcAutoConfigurationTest {
 
   private static OrderedServerInterceptor serverInterceptor(AssertableApplicationContext context) {
     return context.getBean(
-        SentryGrpcAutoConfiguration.SERVER_INTERCEPTOR_BEAN, OrderedServerInterceptor.class);
+        SentryGrpcBeanNames.SERVER_INTERCEPTOR, OrderedServerInterceptor.class);
   }
 
   private static OrderedClientInterceptor clientInterceptor(AssertableApplicationContext context) {
     return context.getBean(
-        SentryGrpcAutoConfiguration.CLIENT_INTERCEPTOR_BEAN, OrderedClientInterceptor.class);
+        SentryGrpcBeanNames.CLIENT_INTERCEPTOR, OrderedClientInterceptor.class);
   }
 
   private static void assertNoServerInterceptor(AssertableApplicationContext context) {
