@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.sentrygrpc.testservice.Pools;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import dev.sentrygrpc.testservice.EchoServiceGrpc;
@@ -620,7 +621,7 @@ class ClientInterceptorTest {
         }
       }
     } finally {
-      pool.shutdownNow();
+      Pools.drain(pool);
     }
 
     List<SentryEvent> events = sentry.awaitEvents(calls);

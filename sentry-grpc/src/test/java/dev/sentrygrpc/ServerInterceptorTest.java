@@ -5,6 +5,7 @@ import static dev.sentrygrpc.CallAssertions.assertCallFailsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sentrygrpc.testservice.Pools;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import io.grpc.ForwardingServerCall;
@@ -103,7 +104,7 @@ class ServerInterceptorTest {
         server.blocking().unary(request("span"));
       }
     } finally {
-      pool.shutdownNow();
+      Pools.drain(pool);
     }
     List<SentryTransaction> transactions = sentry.awaitTransactions(20);
     for (SentryTransaction transaction : transactions) {

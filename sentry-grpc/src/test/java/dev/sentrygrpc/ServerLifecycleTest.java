@@ -4,6 +4,7 @@ import static dev.sentrygrpc.EchoService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sentrygrpc.testservice.Pools;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import io.grpc.Context;
@@ -110,7 +111,7 @@ class ServerLifecycleTest {
       assertThat(responses.await().getCode()).isEqualTo(Status.Code.CANCELLED);
       assertThat(server.service.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
     } finally {
-      pool.shutdownNow();
+      Pools.drain(pool);
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
     assertThat(transaction.getStatus()).isEqualTo(SpanStatus.CANCELLED);
@@ -140,7 +141,7 @@ class ServerLifecycleTest {
       context.cancel(new RuntimeException("user went away"));
       assertThat(server.service.cancelled.await(10, TimeUnit.SECONDS)).isTrue();
     } finally {
-      pool.shutdownNow();
+      Pools.drain(pool);
     }
     SentryTransaction transaction = sentry.awaitTransactions(1).get(0);
     sentry.settle();
@@ -178,7 +179,7 @@ class ServerLifecycleTest {
       // The handler wakes up later and answers into a dead call: still one transaction.
       EchoService.sleep(700);
     } finally {
-      pool.shutdownNow();
+      Pools.drain(pool);
     }
     sentry.settle();
     assertThat(sentry.transactions()).hasSize(1);
@@ -212,7 +213,7 @@ class ServerLifecycleTest {
     try {
       assertIsolation(serverPool, 200);
     } finally {
-      serverPool.shutdownNow();
+      Pools.drain(serverPool);
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import dev.sentrygrpc.testservice.EchoServiceGrpc;
+import dev.sentrygrpc.testservice.Pools;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
@@ -78,7 +79,7 @@ class TraceChainTest {
         scopes.close();
       }
     } finally {
-      aExecutor.shutdownNow();
+      Pools.drain(aExecutor);
     }
 
     List<SentryTransaction> transactions = sentry.awaitTransactions(3);

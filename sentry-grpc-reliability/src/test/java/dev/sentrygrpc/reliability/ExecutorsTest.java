@@ -1,5 +1,6 @@
 package dev.sentrygrpc.reliability;
 
+import dev.sentrygrpc.testservice.Pools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -103,7 +104,7 @@ class ExecutorsTest {
     } finally {
       clients.shutdownNow();
       if (executor != null) {
-        executor.shutdownNow();
+        Pools.drain(executor);
       }
     }
     Sentry.flush(30_000);
