@@ -1,6 +1,5 @@
 package dev.sentrygrpc;
 
-import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -122,7 +121,7 @@ final class TracedServerCall<ReqT, RespT>
         options.scopes() != null ? root.forkedScopes(OPERATION) : root.forkedRootScopes(OPERATION);
     ISentryLifecycleToken token = scopes.makeCurrent();
     try {
-      Deadline deadline = Context.current().getDeadline();
+      Deadline deadline = IncomingDeadline.of(headers);
       ITransaction transaction = null;
       try {
         transaction = begin(options, metadata, method, scopes, call, headers, deadline);
