@@ -27,7 +27,9 @@ final class OptionsFromConfig {
         .capturedMetadata(values(config.capturedMetadata().orElse(List.of())))
         .continueIncomingTraces(config.continueIncomingTraces())
         .capturedClientStatusCodes(
-            codes("client.captured-status-codes", config.client().capturedStatusCodes().orElse(List.of())))
+            codes(
+                "client.captured-status-codes",
+                config.client().capturedStatusCodes().orElse(List.of())))
         .clientBreadcrumbs(config.client().breadcrumbs());
   }
 

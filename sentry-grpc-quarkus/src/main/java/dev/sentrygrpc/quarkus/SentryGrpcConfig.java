@@ -10,9 +10,9 @@ import java.util.Optional;
 
 /**
  * The {@code quarkus.sentry.grpc.*} configuration: one property for each setting of {@code
- * dev.sentrygrpc.SentryGrpcOptions}, plus switches and the interceptors' priorities among Quarkus's
- * gRPC interceptors. Everything else (DSN, sample rate, environment, ...) is quarkus-logging-sentry's
- * {@code quarkus.log.sentry.*}.
+ * dev.sentrygrpc.SentryGrpcOptions}, plus switches and the interceptors' priorities among
+ * Quarkus's gRPC interceptors. Everything else (DSN, sample rate, environment, ...) is
+ * quarkus-logging-sentry's {@code quarkus.log.sentry.*}.
  *
  * <p>Defaults are those of {@code SentryGrpcOptions.defaults()} (a test keeps them equal). Quarkus
  * refuses an empty value for a list (it reads it as missing): to empty a list whose default is

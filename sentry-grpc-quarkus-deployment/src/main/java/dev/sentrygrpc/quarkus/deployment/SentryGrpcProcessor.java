@@ -37,7 +37,8 @@ final class SentryGrpcProcessor {
       BuildProducer<AdditionalGlobalInterceptorBuildItem> globalInterceptors) {
     beans.produce(
         AdditionalBeanBuildItem.builder()
-            .addBeanClasses(SERVER_INTERCEPTOR, WORKER_INTERCEPTOR, CLIENT_INTERCEPTOR, OPTIONS_PRODUCER)
+            .addBeanClasses(
+                SERVER_INTERCEPTOR, WORKER_INTERCEPTOR, CLIENT_INTERCEPTOR, OPTIONS_PRODUCER)
             .setUnremovable()
             .build());
     globalInterceptors.produce(new AdditionalGlobalInterceptorBuildItem(SERVER_INTERCEPTOR));

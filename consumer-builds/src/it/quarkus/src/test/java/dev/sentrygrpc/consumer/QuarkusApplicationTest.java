@@ -62,7 +62,10 @@ class QuarkusApplicationTest {
     SentryTransaction served =
         LocalSentry.RECEIVER.awaitTransaction(
             t -> "consumer.Greeter/Greet".equals(t.getTransaction())
-                && checkout.getSpanContext().getTraceId().equals(t.getContexts().getTrace().getTraceId()),
+                && checkout
+                    .getSpanContext()
+                    .getTraceId()
+                    .equals(t.getContexts().getTrace().getTraceId()),
             DELIVERY);
     SentrySpan clientSpan =
         client.getSpans().stream()
