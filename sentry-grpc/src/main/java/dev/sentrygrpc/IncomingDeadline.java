@@ -7,9 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The deadline the caller gave a call. grpc-java's own server puts it into the call's {@link
- * Context}; other servers that serve grpc-java services (Armeria) enforce it themselves and leave
- * the Context without one. Then the caller's {@code grpc-timeout} header says it, and a cancel at
- * that moment is the caller's deadline, not a cancel.
+ * Context}; other servers that serve grpc-java services enforce it themselves and leave the
+ * Context without one (Armeria; Vert.x gRPC, Quarkus's server with {@code
+ * quarkus.grpc.server.use-separate-server=false}). Then the caller's {@code grpc-timeout} header
+ * says it, and a cancel at that moment is the caller's deadline, not a cancel.
  */
 final class IncomingDeadline {
   /** Not grpc-java's internal key: the header as the gRPC protocol defines it, read as text. */
