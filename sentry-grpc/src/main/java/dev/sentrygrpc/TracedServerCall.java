@@ -1,5 +1,6 @@
 package dev.sentrygrpc;
 
+import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;

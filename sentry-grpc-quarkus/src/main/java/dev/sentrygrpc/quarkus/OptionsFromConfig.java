@@ -30,7 +30,16 @@ final class OptionsFromConfig {
             codes(
                 "client.captured-status-codes",
                 config.client().capturedStatusCodes().orElse(List.of())))
-        .clientBreadcrumbs(config.client().breadcrumbs());
+        .clientBreadcrumbs(config.client().breadcrumbs())
+        .capturedErrorDetails(values(config.capturedErrorDetails().orElse(List.of())))
+        .metrics(config.metrics().enabled())
+        .metricsInterval(config.metrics().interval())
+        .failedCallLogs(config.logs().failedCalls())
+        .accessLogs(config.logs().access())
+        .loggedStatusCodes(codes("logs.status-codes", config.logs().statusCodes()))
+        .loggedClientStatusCodes(
+            codes("logs.client-status-codes", config.logs().clientStatusCodes()))
+        .maxLogsPerSecond(config.logs().maxPerSecond());
   }
 
   private static String[] values(List<String> values) {

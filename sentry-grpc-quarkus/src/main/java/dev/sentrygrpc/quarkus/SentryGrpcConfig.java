@@ -85,11 +85,64 @@ public interface SentryGrpcConfig {
   @WithDefault("true")
   boolean continueIncomingTraces();
 
+  /**
+   * Parts of a failed call's rich error details ({@code google.rpc.Status}) attached even
+   * without Sentry's {@code sendDefaultPii}: any of {@code ErrorInfo.metadata}, {@code
+   * LocalizedMessage}, {@code DebugInfo}, {@code RequestInfo}, {@code ResourceInfo.owner} (in any
+   * case). Default none.
+   */
+  Optional<List<String>> capturedErrorDetails();
+
+  /** RPC metrics: exact call counts and latency for every call, through Sentry's Metrics. */
+  Metrics metrics();
+
+  /** Call logs through Sentry's Logs (only when Sentry Logs are on). */
+  Logs logs();
+
   /** The server interceptor. */
   Server server();
 
   /** The client interceptor. */
   Client client();
+
+  /** {@code quarkus.sentry.grpc.metrics.*}. */
+  interface Metrics {
+
+    /**
+     * Whether every call is counted per method and status code, and its latency recorded, and
+     * sent through Sentry's Metrics every {@code interval} (needs Sentry 8.30 or newer).
+     */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** How often the counts go out (at least 100 ms), and on shutdown. */
+    @WithDefault("10s")
+    Duration interval();
+  }
+
+  /** {@code quarkus.sentry.grpc.logs.*}. */
+  interface Logs {
+
+    /** Whether each failed call (a code listed below) is one Sentry log, in the call's trace. */
+    @WithDefault("false")
+    boolean failedCalls();
+
+    /** Whether every call is also an INFO access log, within {@code max-per-second}. */
+    @WithDefault("false")
+    boolean access();
+
+    /** Server status codes that make a failed-call log; {@code none} for none. */
+    @WithDefault("unknown,internal,data-loss")
+    List<String> statusCodes();
+
+    /** Client status codes that make a failed-call log; {@code none} for none. */
+    @WithDefault("unknown,internal,data-loss,deadline-exceeded,unavailable")
+    List<String> clientStatusCodes();
+
+    /** At most this many call logs per second and interceptor (bursts of twice that). */
+    @WithDefault("50")
+    int maxPerSecond();
+  }
 
   /** {@code quarkus.sentry.grpc.server.*}. */
   interface Server {

@@ -34,16 +34,24 @@ class SentryGrpcConfigTest {
    * the README), or a reason why a property cannot say it.
    */
   private static final Map<String, String> PROPERTIES =
-      Map.of(
-          "rethrow", "rethrow",
-          "flushOnError", "flush-on-error",
-          "ignoredMethods", "ignored-methods",
-          "capturedStatusCodes", "captured-status-codes",
-          "traceStreamingCalls", "trace-streaming-calls",
-          "capturedMetadata", "captured-metadata",
-          "continueIncomingTraces", "continue-incoming-traces",
-          "capturedClientStatusCodes", "client.captured-status-codes",
-          "clientBreadcrumbs", "client.breadcrumbs");
+      Map.ofEntries(
+          Map.entry("rethrow", "rethrow"),
+          Map.entry("flushOnError", "flush-on-error"),
+          Map.entry("ignoredMethods", "ignored-methods"),
+          Map.entry("capturedStatusCodes", "captured-status-codes"),
+          Map.entry("traceStreamingCalls", "trace-streaming-calls"),
+          Map.entry("capturedMetadata", "captured-metadata"),
+          Map.entry("continueIncomingTraces", "continue-incoming-traces"),
+          Map.entry("capturedClientStatusCodes", "client.captured-status-codes"),
+          Map.entry("clientBreadcrumbs", "client.breadcrumbs"),
+          Map.entry("capturedErrorDetails", "captured-error-details"),
+          Map.entry("metrics", "metrics.enabled"),
+          Map.entry("metricsInterval", "metrics.interval"),
+          Map.entry("failedCallLogs", "logs.failed-calls"),
+          Map.entry("accessLogs", "logs.access"),
+          Map.entry("loggedStatusCodes", "logs.status-codes"),
+          Map.entry("loggedClientStatusCodes", "logs.client-status-codes"),
+          Map.entry("maxLogsPerSecond", "logs.max-per-second"));
 
   /** Code, not configuration: set them with a {@link SentryGrpcOptionsCustomizer}. */
   private static final Set<String> PROGRAMMATIC = Set.of("exceptionStatus", "scopes");
@@ -77,6 +85,14 @@ class SentryGrpcConfigTest {
     assertThat(continues(options)).isEqualTo(continues(defaults));
     assertThat(options.capturedClientStatusCodes()).isEqualTo(defaults.capturedClientStatusCodes());
     assertThat(options.clientBreadcrumbs()).isEqualTo(defaults.clientBreadcrumbs());
+    assertThat(options.capturedErrorDetails()).isEqualTo(defaults.capturedErrorDetails());
+    assertThat(options.metrics()).isEqualTo(defaults.metrics());
+    assertThat(options.metricsInterval()).isEqualTo(defaults.metricsInterval());
+    assertThat(options.failedCallLogs()).isEqualTo(defaults.failedCallLogs());
+    assertThat(options.accessLogs()).isEqualTo(defaults.accessLogs());
+    assertThat(options.loggedStatusCodes()).isEqualTo(defaults.loggedStatusCodes());
+    assertThat(options.loggedClientStatusCodes()).isEqualTo(defaults.loggedClientStatusCodes());
+    assertThat(options.maxLogsPerSecond()).isEqualTo(defaults.maxLogsPerSecond());
     assertThat(options.toString()).isEqualTo(defaults.toString());
     assertThat(config.enabled()).isTrue();
     assertThat(config.server().enabled()).isTrue();
@@ -103,7 +119,15 @@ class SentryGrpcConfigTest {
                 Map.entry(P + "client.enabled", "false"),
                 Map.entry(P + "client.priority", "200"),
                 Map.entry(P + "client.captured-status-codes", "unavailable,Deadline_Exceeded"),
-                Map.entry(P + "client.breadcrumbs", "false")));
+                Map.entry(P + "client.breadcrumbs", "false"),
+                Map.entry(P + "captured-error-details", "debuginfo,ERRORINFO.METADATA"),
+                Map.entry(P + "metrics.enabled", "true"),
+                Map.entry(P + "metrics.interval", "30s"),
+                Map.entry(P + "logs.failed-calls", "true"),
+                Map.entry(P + "logs.access", "true"),
+                Map.entry(P + "logs.status-codes", "internal"),
+                Map.entry(P + "logs.client-status-codes", "unavailable,not-found"),
+                Map.entry(P + "logs.max-per-second", "7")));
     SentryGrpcOptions options = OptionsFromConfig.builder(config).build();
 
     assertThat(options.rethrow()).isFalse();
@@ -118,6 +142,15 @@ class SentryGrpcConfigTest {
     assertThat(options.capturedClientStatusCodes())
         .containsExactlyInAnyOrder(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
     assertThat(options.clientBreadcrumbs()).isFalse();
+    assertThat(options.capturedErrorDetails()).containsExactly("DebugInfo", "ErrorInfo.metadata");
+    assertThat(options.metrics()).isTrue();
+    assertThat(options.metricsInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.failedCallLogs()).isTrue();
+    assertThat(options.accessLogs()).isTrue();
+    assertThat(options.loggedStatusCodes()).containsExactly(Status.Code.INTERNAL);
+    assertThat(options.loggedClientStatusCodes())
+        .containsExactlyInAnyOrder(Status.Code.UNAVAILABLE, Status.Code.NOT_FOUND);
+    assertThat(options.maxLogsPerSecond()).isEqualTo(7);
     assertThat(config.enabled()).isFalse();
     assertThat(config.server().enabled()).isFalse();
     assertThat(config.server().priority()).isEqualTo(100);
