@@ -6,6 +6,7 @@ import dev.sentrygrpc.SentryServerInterceptor;
 import dev.sentrygrpc.testservice.EchoReply;
 import dev.sentrygrpc.testservice.EchoRequest;
 import dev.sentrygrpc.testservice.EchoServiceGrpc;
+import dev.sentrygrpc.testservice.Pools;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -198,6 +199,7 @@ final class TelemetryRig implements AutoCloseable {
     server.shutdownNow();
     channel.awaitTermination(5, TimeUnit.SECONDS);
     server.awaitTermination(5, TimeUnit.SECONDS);
-    serverPool.shutdownNow();
+    // Callers count what the server sent right after close(): its last callbacks must run.
+    Pools.drain(serverPool);
   }
 }
