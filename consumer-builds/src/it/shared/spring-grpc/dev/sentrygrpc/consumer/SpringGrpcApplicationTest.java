@@ -33,14 +33,16 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The application as a user writes it: a service bean, Sentry's DSN and sample rate as
+ * A Spring gRPC application as a user writes it: a service bean, Sentry's DSN and sample rate as
  * properties, Spring gRPC's Netty server on a free port and a channel from its factory. Nothing
- * of sentry-grpc is named in the code.
+ * of sentry-grpc is named in the code. The same source runs in spring-boot-4 (Spring gRPC 1.1 on
+ * Boot 4.1) and spring-boot-3-spring-grpc (Spring gRPC 0.12 on Boot 3.5): the code a user writes
+ * does not change between them, only the dependencies.
  */
 @SpringBootTest(
-    classes = SpringBoot4ApplicationTest.Shop.class,
+    classes = SpringGrpcApplicationTest.Shop.class,
     properties = {"spring.grpc.server.port=0", "sentry.traces-sample-rate=1.0"})
-class SpringBoot4ApplicationTest {
+class SpringGrpcApplicationTest {
   private static final Duration DELIVERY = Duration.ofSeconds(30);
   private static final SentryReceiver receiver = SentryReceiver.start();
 
