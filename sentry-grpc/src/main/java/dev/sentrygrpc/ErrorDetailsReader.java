@@ -7,7 +7,6 @@ import io.sentry.SentryOptions;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -162,7 +161,7 @@ final class ErrorDetailsReader {
   /** The canonical spelling of a protected part's name, or null for a name that is none. */
   static String protectedPart(String name) {
     for (String part : PROTECTED_PARTS) {
-      if (part.toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
+      if (part.equalsIgnoreCase(name)) {
         return part;
       }
     }

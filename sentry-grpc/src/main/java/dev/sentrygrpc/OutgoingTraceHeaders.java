@@ -11,7 +11,9 @@ import io.sentry.SentryTraceHeader;
 import io.sentry.SentryTracer;
 import io.sentry.Span;
 import io.sentry.SpanContext;
+import io.sentry.SpanId;
 import io.sentry.W3CTraceparentHeader;
+import io.sentry.protocol.SentryId;
 import io.sentry.util.TracingUtils;
 import java.util.List;
 import java.util.Objects;
@@ -70,29 +72,28 @@ final class OutgoingTraceHeaders {
         return TracingUtils.trace(scopes, thirdPartyBaggage, span);
       }
       SentryTraceHeader sentryTrace = span.toSentryTrace();
-      W3CTraceparentHeader traceparent = null;
-      if (scopes.getOptions().isPropagateTraceparent()) {
-        SpanContext context = span.getSpanContext();
-        traceparent =
-            new W3CTraceparentHeader(
-                context.getTraceId(), context.getSpanId(), sentryTrace.isSampled());
-      }
+      SpanContext context = span.getSpanContext();
       return new TracingUtils.TracingHeaders(
-          sentryTrace, baggageHeader(baggage, thirdPartyBaggage), traceparent);
+          sentryTrace,
+          baggageHeader(baggage, thirdPartyBaggage),
+          traceparent(scopes, context.getTraceId(), context.getSpanId(), sentryTrace.isSampled()));
     }
     PropagationContext context = propagationContext(scopes);
     if (context == null || context.getBaggage().isMutable()) {
       return TracingUtils.trace(scopes, thirdPartyBaggage, span);
     }
-    SentryTraceHeader sentryTrace =
-        new SentryTraceHeader(context.getTraceId(), context.getSpanId(), context.isSampled());
-    W3CTraceparentHeader traceparent = null;
-    if (scopes.getOptions().isPropagateTraceparent()) {
-      traceparent =
-          new W3CTraceparentHeader(context.getTraceId(), context.getSpanId(), context.isSampled());
-    }
     return new TracingUtils.TracingHeaders(
-        sentryTrace, baggageHeader(context.getBaggage(), thirdPartyBaggage), traceparent);
+        new SentryTraceHeader(context.getTraceId(), context.getSpanId(), context.isSampled()),
+        baggageHeader(context.getBaggage(), thirdPartyBaggage),
+        traceparent(scopes, context.getTraceId(), context.getSpanId(), context.isSampled()));
+  }
+
+  /** The {@code traceparent} header when the SDK propagates it, else null (as TracingUtils). */
+  private static W3CTraceparentHeader traceparent(
+      IScopes scopes, SentryId traceId, SpanId spanId, Boolean sampled) {
+    return scopes.getOptions().isPropagateTraceparent()
+        ? new W3CTraceparentHeader(traceId, spanId, sampled)
+        : null;
   }
 
   /**
